@@ -1,0 +1,36 @@
+"""Root conftest: the plugin that carries the fixtures, and the suite's command-line options."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["fixtures.plugin"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "Story 14.3 conformance suite")
+    group.addoption(
+        "--stack",
+        choices=("local", "kind", "cluster"),
+        default="local",
+        help="how the stack is stood up: local processes (default), a kind cluster, or an existing cluster",
+    )
+    group.addoption(
+        "--manifests",
+        default="manifests",
+        metavar="DIR",
+        help="the reference configuration to check and run (default: manifests/); point it at your GitOps folder",
+    )
+    group.addoption(
+        "--reports",
+        default="reports",
+        metavar="DIR",
+        help="where each run's report folder is written; DIR/latest points at the newest (default: reports/)",
+    )
+    group.addoption(
+        "--timeout",
+        action="append",
+        default=[],
+        metavar="KIND=SECONDS",
+        help="override a named timeout (startup, request, classification, teardown, settle); repeatable",
+    )
