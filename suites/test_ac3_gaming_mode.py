@@ -1,0 +1,110 @@
+"""AC3: with vLLM gone (Gaming Mode), requests fall back to Ollama, then OpenAI, and still complete.
+
+Also: every tier down gives an error answer that names the failure, never a hang; traffic returns to
+vLLM once it is back; a cold Ollama is waited for when its load fits the tier's timeout, and given up
+on when it does not. Cold starts are scaled down (1/60 of the story's figures) so no test sleeps
+for a minute; the timeout is scaled by the same factor through the request's ``timeout`` field.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fixtures.criteria import AC3
+from fixtures.evidence import assert_completions, assert_served_by
+from fixtures.gateway import Gateway
+from fixtures.manifests import FIRST_GROUP
+from fixtures.plugin import require
+from fixtures.stack.base import Capability, Stack
+
+pytestmark = AC3
+
+PROMPT = "Gaming Mode is on. Who answers?"
+OLLAMA_COLD_START_S = 60.0  # the story's figure for a cold Ollama on the CPU
+SCALE = 1 / 60
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
+def test_in_gaming_mode_requests_for_the_vllm_group_are_served_by_ollama(
+    stack: Stack, gateway: Gateway, gaming_mode: float, stream: bool
+) -> None:
+    reply = gateway.chat(FIRST_GROUP, PROMPT, stream=stream)
+
+    assert_served_by(stack, reply, "ollama")
+    assert_completions(stack, vllm=0, ollama=1, openai=0)
+
+
+def test_with_vllm_and_ollama_down_openai_serves(stack: Stack, gateway: Gateway) -> None:
+    require(stack, Capability.DISRUPTION)
+    with stack.down("vllm", "ollama"):
+        reply = gateway.chat(FIRST_GROUP, PROMPT)
+
+    assert_served_by(stack, reply, "openai")
+    assert_completions(stack, openai=1)
+
+
+def test_with_every_tier_down_the_answer_is_an_error_that_names_the_failure(
+    stack: Stack, gateway: Gateway
+) -> None:
+    require(stack, Capability.DISRUPTION)
+    with stack.down(*stack.tier_names):
+        reply = gateway.chat(FIRST_GROUP, PROMPT)
+
+    assert reply.status != 0, f"expected an error answer, the gateway gave none: {reply.describe()}"
+    assert reply.status >= 500, f"expected a server error naming the failure, got {reply.describe()}"
+    missing = [group for group in stack.config.chain if group not in (reply.error or "")]
+    assert not missing, f"the error should name every group it tried, lacks {missing}: {reply.describe()}"
+
+
+def test_when_vllm_is_back_traffic_returns_to_vllm(
+    stack: Stack, gateway: Gateway, gaming_mode: float, figures: dict[str, object]
+) -> None:
+    assert_served_by(stack, gateway.chat(FIRST_GROUP, PROMPT), "ollama")
+    restored = time.monotonic()
+    stack.scale("vllm", 1)
+
+    stack.wait_until_served_by("vllm")
+
+    figures["traffic_back_on_vllm_after_restore_s"] = round(time.monotonic() - restored, 3)
+    assert_served_by(stack, gateway.chat(FIRST_GROUP, PROMPT), "vllm")
+
+
+def _scaled_ollama_timeout(stack: Stack) -> float:
+    deployment = stack.config.deployment("ollama-qwen")
+    assert deployment is not None, "the chain has no ollama-qwen group: no CPU tier to fall back to"
+    assert deployment.timeout is not None, (
+        "the Ollama tier has no timeout: a hung or cold Ollama holds a request up to LiteLLM's default"
+    )
+    return deployment.timeout * SCALE
+
+
+def test_an_ollama_cold_start_that_fits_the_tier_timeout_is_waited_for(
+    stack: Stack, gateway: Gateway, gaming_mode: float
+) -> None:
+    require(stack, Capability.FAULTS)
+    timeout = _scaled_ollama_timeout(stack)
+    cold = OLLAMA_COLD_START_S * SCALE
+    stack.tier("ollama").fault("cold_start", delay_s=cold)
+
+    reply = gateway.chat(FIRST_GROUP, PROMPT, extra={"timeout": timeout})
+
+    assert_served_by(stack, reply, "ollama")
+    assert reply.elapsed_s >= cold, f"a cold Ollama answered in {reply.elapsed_s:.3f} s, faster than its load"
+    (entry,) = stack.tier("ollama").journal()
+    assert entry["extra"]["load_ns"] >= cold * 1e9 * 0.9, f"load_duration not reported: {entry}"
+
+
+def test_an_ollama_cold_start_longer_than_the_tier_timeout_is_not_waited_for(
+    stack: Stack, gateway: Gateway, gaming_mode: float
+) -> None:
+    require(stack, Capability.FAULTS)
+    timeout = _scaled_ollama_timeout(stack)
+    stack.tier("ollama").fault("cold_start", delay_s=timeout * 2)
+
+    reply = gateway.chat(FIRST_GROUP, PROMPT, extra={"timeout": timeout})
+
+    assert_served_by(stack, reply, "openai")
+    assert reply.elapsed_s >= timeout, f"gave up on Ollama after {reply.elapsed_s:.3f} s, before {timeout} s"
+    assert_completions(stack, ollama=1, openai=1)
