@@ -19,7 +19,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--manifests",
         default="manifests",
         metavar="DIR",
-        help="the reference configuration to check and run (default: manifests/); point it at your GitOps folder",
+        help="the configuration to check and run (default: manifests/); point it at your GitOps folder",
     )
     group.addoption(
         "--reports",

@@ -1,0 +1,62 @@
+"""Run the conformance suites in a child pytest and read back what each test did (JUnit XML)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Outcome:
+    name: str  # test function name with its parameters, e.g. test_x[hung]
+    result: str  # passed | failed | error | skipped
+    message: str
+
+
+@dataclass
+class SuiteRun:
+    returncode: int
+    outcomes: dict[str, Outcome]
+    output: str
+
+    def failed(self) -> set[str]:
+        return {name for name, o in self.outcomes.items() if o.result == "failed"}
+
+    def errors(self) -> set[str]:
+        return {name for name, o in self.outcomes.items() if o.result == "error"}
+
+
+def run_suites(selection: list[str], manifests: Path, workdir: Path, timeout: float = 300) -> SuiteRun:
+    """``pytest <selection> --manifests <manifests>`` in a child process, reports under ``workdir``."""
+    junit = workdir / "junit.xml"
+    argv = [
+        sys.executable, "-m", "pytest", *selection, "-p", "no:cacheprovider", "-q",
+        "--manifests", str(manifests), "--reports", str(workdir / "reports"), f"--junitxml={junit}",
+    ]  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    done = subprocess.run(
+        argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return SuiteRun(done.returncode, _outcomes(junit), done.stdout[-6000:] + done.stderr[-3000:])
+
+
+def _outcomes(junit: Path) -> dict[str, Outcome]:
+    if not junit.exists():
+        return {}
+    found = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        result, message = "passed", ""
+        for tag in ("failure", "error", "skipped"):
+            node = case.find(tag)
+            if node is not None:
+                result = {"failure": "failed"}.get(tag, tag)
+                message = (node.get("message") or "") + "\n" + (node.text or "")
+                break
+        found[case.get("name", "")] = Outcome(case.get("name", ""), result, message)
+    return found

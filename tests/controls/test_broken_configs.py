@@ -1,0 +1,103 @@
+"""Negative controls: a broken configuration must make the right conformance test fail.
+
+Each control is a small declarative change to the reference LiteLLM config; the live suites run on
+it in a child pytest, and the control passes only when the expected tests fail (not error: the
+harness must not crash) with a message that names the cause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.controls.runner import run_suites
+from tests.manifest_patch import patched_manifests
+
+pytestmark = pytest.mark.control
+
+AC3 = "suites/test_ac3_gaming_mode.py"
+NFR65 = "suites/test_failover_timing.py"
+GAMING = "test_in_gaming_mode_requests_for_the_vllm_group_are_served_by_ollama"
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    change: Callable[[dict[str, Any]], None]
+    selection: list[str]
+    must_fail: dict[str, str]  # test name -> text its failure message must contain
+
+
+def _chain_without_ollama(config: dict[str, Any]) -> None:
+    config["litellm_settings"]["fallbacks"] = [{"vllm-qwen": ["openai-gpt4o"]}]
+
+
+def _vllm_timeout(seconds: float) -> Callable[[dict[str, Any]], None]:
+    def change(config: dict[str, Any]) -> None:
+        config["model_list"][0]["litellm_params"].update(timeout=seconds, stream_timeout=seconds)
+
+    return change
+
+
+def _retries_left_at_default(config: dict[str, Any]) -> None:
+    for section in ("litellm_settings", "router_settings"):
+        (config.get(section) or {}).pop("num_retries", None)
+
+
+def _ollama_timeout(seconds: float) -> Callable[[dict[str, Any]], None]:
+    def change(config: dict[str, Any]) -> None:
+        config["model_list"][1]["litellm_params"].update(timeout=seconds, stream_timeout=seconds)
+
+    return change
+
+
+CONTROLS = [
+    Control(
+        "chain_without_ollama",
+        _chain_without_ollama,
+        [AC3, "-k", "served_by_ollama"],
+        {
+            f"{GAMING}[plain]": "headers say openai",
+            f"{GAMING}[streamed]": "headers say openai",
+        },
+    ),
+    Control(
+        "vllm_timeout_30s",
+        _vllm_timeout(30),
+        [NFR65, "-k", "hung"],
+        {"test_failover_from_vllm_takes_under_5_s[hung]": "hung:"},
+    ),
+    Control(
+        "num_retries_left_at_default",
+        _retries_left_at_default,
+        [NFR65, "-k", "hung"],
+        {"test_failover_from_vllm_takes_under_5_s[hung]": "hung:"},
+    ),
+    Control(
+        "ollama_timeout_shorter_than_cold_start",
+        _ollama_timeout(30),
+        [AC3, "-k", "cold_start"],
+        {"test_an_ollama_cold_start_that_fits_the_tier_timeout_is_waited_for": "headers say openai"},
+    ),
+]
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=[c.id for c in CONTROLS])
+def test_a_broken_configuration_makes_the_expected_tests_fail(tmp_path: Path, control: Control) -> None:
+    manifests = patched_manifests(tmp_path / "manifests", control.change)
+
+    run = run_suites(control.selection, manifests, tmp_path)
+
+    assert run.returncode == 1, (
+        f"{control.id}: expected test failures (exit 1), got {run.returncode}:\n{run.output}"
+    )
+    assert not run.errors(), f"{control.id}: the harness errored in {sorted(run.errors())}:\n{run.output}"
+    missed = set(control.must_fail) - run.failed()
+    assert not missed, f"{control.id}: survived {sorted(missed)}; failed were {sorted(run.failed())}"
+    for name, cause in control.must_fail.items():
+        message = run.outcomes[name].message
+        assert cause in message, f"{control.id}: {name} failed without naming the cause {cause!r}:\n{message}"

@@ -1,0 +1,74 @@
+"""Whatever way a run ends, no process it started and no port it opened is left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fixtures.wait import wait_for
+from tests.controls.runner import REPO
+
+PROBE = "tests/controls/probe_stack.py"
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state == "Z"  # a zombie has exited; only its parent's bookkeeping is left
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize(
+    ("probe", "ending", "exit_codes"),
+    [
+        ("test_probe_fails_while_the_stack_is_up", None, {1}),
+        ("test_probe_waits_to_be_interrupted", signal.SIGINT, {2}),
+        ("test_probe_waits_to_be_interrupted", signal.SIGTERM, {2}),
+        ("test_probe_waits_to_be_interrupted", signal.SIGKILL, {-9}),
+    ],
+    ids=["failing test", "ctrl-c", "sigterm", "sigkill"],
+)
+def test_no_process_or_port_is_left_behind(
+    tmp_path: Path, probe: str, ending: signal.Signals | None, exit_codes
+):
+    out = tmp_path / "probe.json"
+    argv = [sys.executable, "-m", "pytest", f"{PROBE}::{probe}", "-p", "no:cacheprovider", "-q",
+            "--reports", str(tmp_path / "reports")]  # fmt: skip
+    env = dict(os.environ, PROBE_OUT=str(out), PYTHONPATH=str(REPO))
+    child = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for(
+            lambda: out.exists() or child.poll() is not None, timeout=120, what="the probe's stack to be up"
+        )
+        assert out.exists(), (
+            f"the probe ended before its stack was up:\n{child.communicate()[0].decode()[-3000:]}"
+        )
+        if ending is not None:
+            child.send_signal(ending)
+        child.wait(60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    state = json.loads(out.read_text())
+    assert child.returncode in exit_codes, f"pytest exited {child.returncode}, expected {exit_codes}"
+    assert len(state["pids"]) == 4, f"expected LiteLLM and three tiers running, the probe saw {state}"
+
+    wait_for(
+        lambda: all(_gone(pid) for pid in state["pids"]), timeout=15, what="every started process to exit"
+    )
+    listening = [port for port in state["ports"] if _listening(port)]
+    assert not listening, f"ports still listening after the run: {listening}"

@@ -1,0 +1,83 @@
+"""Broken manifests fail at session start with the file and what is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixtures.errors import ManifestError
+from fixtures.manifests import load_gateway, load_paperless_ai
+from tests.manifest_patch import REFERENCE, patched_manifests
+
+
+def test_the_reference_chain_is_vllm_then_ollama_then_openai() -> None:
+    gateway = load_gateway(REFERENCE)
+    assert gateway.chain == ("vllm-qwen", "ollama-qwen", "openai-gpt4o")
+    assert gateway.tiers == ("vllm", "ollama", "openai")
+    assert gateway.tier_of(model_id="ollama-qwen-cpu") == "ollama"
+
+
+def test_the_chained_form_of_fallbacks_reaches_the_third_group(tmp_path: Path) -> None:
+    def chained(config: dict) -> None:
+        config["litellm_settings"]["fallbacks"] = [
+            {"vllm-qwen": ["ollama-qwen"]},
+            {"ollama-qwen": ["openai-gpt4o"]},
+        ]
+
+    assert load_gateway(patched_manifests(tmp_path, chained)).chain == (
+        "vllm-qwen",
+        "ollama-qwen",
+        "openai-gpt4o",
+    )
+
+
+def test_a_missing_manifest_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match=r"litellm/configmap.yaml: file not found"):
+        load_gateway(tmp_path)
+
+
+def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "litellm").mkdir()
+    (tmp_path / "litellm" / "configmap.yaml").write_text("kind: ConfigMap\ndata: [unclosed\n")
+    with pytest.raises(ManifestError, match=r"configmap.yaml: invalid YAML"):
+        load_gateway(tmp_path)
+
+
+def test_invalid_yaml_inside_config_yaml_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "litellm").mkdir()
+    (tmp_path / "litellm" / "configmap.yaml").write_text(
+        "kind: ConfigMap\ndata:\n  config.yaml: |\n    model_list: [unclosed\n"
+    )
+    with pytest.raises(ManifestError, match=r"data.config.yaml: invalid YAML inside config.yaml"):
+        load_gateway(tmp_path)
+
+
+def test_a_config_without_the_vllm_group_names_the_groups_it_found(tmp_path: Path) -> None:
+    def rename(config: dict) -> None:
+        config["model_list"][0]["model_name"] = "gpu-qwen"
+
+    with pytest.raises(ManifestError, match=r"model_list: no model group 'vllm-qwen'; found \['gpu-qwen'"):
+        load_gateway(patched_manifests(tmp_path, rename))
+
+
+def test_a_config_without_fallbacks_for_the_vllm_group_says_so(tmp_path: Path) -> None:
+    def drop(config: dict) -> None:
+        del config["litellm_settings"]["fallbacks"]
+
+    with pytest.raises(ManifestError, match=r"fallbacks.*no fallbacks for 'vllm-qwen'"):
+        load_gateway(patched_manifests(tmp_path, drop))
+
+
+def test_a_model_list_entry_without_a_model_names_its_index(tmp_path: Path) -> None:
+    def strip(config: dict) -> None:
+        del config["model_list"][1]["litellm_params"]["model"]
+
+    with pytest.raises(ManifestError, match=r"model_list\[1\]: needs model_name and litellm_params.model"):
+        load_gateway(patched_manifests(tmp_path, strip))
+
+
+def test_paperless_ai_reads_custom_model_never_llm_model() -> None:
+    settings = load_paperless_ai(REFERENCE)
+    assert settings["AI_PROVIDER"] == "custom" and settings["CUSTOM_MODEL"] == "vllm-qwen"
+    assert "LLM_MODEL" not in settings

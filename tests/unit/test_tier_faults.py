@@ -1,0 +1,126 @@
+"""Faults and the journal of the mock tiers' control surface (/__mock/)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from starlette.testclient import TestClient
+
+from fixtures.tiers.app import build_app
+from fixtures.tiers.wire import MockReset
+
+MODEL = "Qwen/Qwen2.5-7B-Instruct-AWQ"
+CLASSIFY = "Return JSON with title, correspondent, tags, document_type."
+BODY = {
+    "model": MODEL,
+    "messages": [{"role": "system", "content": CLASSIFY}, {"role": "user", "content": "Invoice 7"}],
+}
+
+
+@pytest.fixture
+def tier() -> TestClient:
+    return TestClient(build_app("vllm"))
+
+
+def arm(tier: TestClient, **spec: object) -> None:
+    assert tier.post("/__mock/faults", json=spec).status_code == 201
+
+
+def ask(tier: TestClient, **extra: object):
+    return tier.post("/v1/chat/completions", json=BODY | extra)
+
+
+def test_the_journal_records_model_stream_status_digest_and_excerpt(tier: TestClient) -> None:
+    ask(tier)
+    (entry,) = [e for e in tier.get("/__mock/journal").json()["entries"] if e["kind"] == "completion"]
+    assert (entry["model"], entry["stream"], entry["status"], entry["excerpt"]) == (
+        MODEL,
+        False,
+        200,
+        "Invoice 7",
+    )
+    assert len(entry["digest"]) == 16 and entry["t"] > 0
+
+
+def test_clearing_the_journal_empties_it(tier: TestClient) -> None:
+    ask(tier)
+    tier.delete("/__mock/journal")
+    assert tier.get("/__mock/journal").json()["entries"] == []
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_an_error_fault_answers_its_status_for_the_next_request_only(tier: TestClient, status: int) -> None:
+    arm(tier, kind="error", status=status, count=1)
+    first, second = ask(tier), ask(tier)
+    assert first.status_code == status and first.json()["object"] == "error"
+    assert second.status_code == 200
+
+
+def test_a_fault_without_count_lasts_until_cleared(tier: TestClient) -> None:
+    arm(tier, kind="error", status=503)
+    assert [ask(tier).status_code for _ in range(3)] == [503, 503, 503]
+    tier.delete("/__mock/faults")
+    assert ask(tier).status_code == 200
+
+
+def test_a_slow_fault_delays_the_answer(tier: TestClient) -> None:
+    arm(tier, kind="slow", delay_s=0.3, count=1)
+    started = time.monotonic()
+    assert ask(tier).status_code == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_a_malformed_fault_answers_content_that_is_not_json(tier: TestClient) -> None:
+    arm(tier, kind="malformed", count=1)
+    content = ask(tier).json()["choices"][0]["message"]["content"]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(content)
+
+
+def test_a_malformed_stream_ends_without_its_terminator(tier: TestClient) -> None:
+    arm(tier, kind="malformed", count=1)
+    assert "[DONE]" not in ask(tier, stream=True).text
+
+
+def test_a_think_fault_puts_a_think_block_before_the_json(tier: TestClient) -> None:
+    arm(tier, kind="think", count=1)
+    assert ask(tier).json()["choices"][0]["message"]["content"].startswith("<think>")
+
+
+def test_a_no_usage_fault_leaves_usage_out(tier: TestClient) -> None:
+    arm(tier, kind="no_usage", count=1)
+    assert "usage" not in ask(tier).json()
+
+
+def test_a_reset_fault_breaks_the_connection_mid_answer(tier: TestClient) -> None:
+    arm(tier, kind="reset", count=1)
+    with pytest.raises(MockReset):
+        ask(tier)
+    (entry,) = [e for e in tier.get("/__mock/journal").json()["entries"] if e["kind"] == "completion"]
+    assert entry["status"] == "reset"
+
+
+def test_a_cold_start_delays_only_the_first_request_and_reports_load_duration() -> None:
+    ollama = TestClient(build_app("ollama"))
+    assert ollama.post("/__mock/faults", json={"kind": "cold_start", "delay_s": 0.3}).status_code == 201
+    body = {"model": "qwen2.5:3b", "messages": [{"role": "user", "content": "hi"}], "stream": False}
+    cold = ollama.post("/api/chat", json=body).json()
+    warm = ollama.post("/api/chat", json=body).json()
+    assert cold["load_duration"] >= 0.3e9 > warm["load_duration"]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"kind": "explode"},
+        {"kind": "error", "status": 418},
+        {"kind": "hang", "count": 0},
+        {"kind": "cold_start"},
+    ],
+    ids=["unknown kind", "unknown status", "zero count", "cold start on vllm"],
+)
+def test_a_fault_the_tier_cannot_honour_is_a_400_naming_the_problem(tier: TestClient, spec: dict) -> None:
+    response = tier.post("/__mock/faults", json=spec)
+    assert response.status_code == 400 and response.json()["error"].startswith("bad fault:")

@@ -1,0 +1,60 @@
+"""The one waiting primitive and the named timeouts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fixtures.errors import ComponentError, OptionError, WaitTimeout
+from fixtures.timeouts import Timeouts
+from fixtures.wait import wait_for
+
+
+def test_wait_for_returns_the_first_truthy_value() -> None:
+    values = iter([None, 0, "ready"])
+    assert wait_for(lambda: next(values), timeout=2, what="x", interval=0.01) == "ready"
+
+
+def test_a_failed_read_means_not_yet() -> None:
+    calls = []
+
+    def flaky() -> bool:
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionError("refused")
+        return True
+
+    assert wait_for(flaky, timeout=2, what="x", interval=0.01) is True
+
+
+def test_a_timeout_says_what_was_awaited_and_the_last_state_seen() -> None:
+    def refused() -> bool:
+        raise ConnectionError("connection refused")
+
+    with pytest.raises(
+        WaitTimeout, match=r"waiting for the vllm tier: not reached within 0.2 s.*refused"
+    ) as info:
+        wait_for(refused, timeout=0.2, what="the vllm tier", interval=0.05, diagnostics=lambda: "LOG TAIL")
+    assert "LOG TAIL" in str(info.value)
+
+
+def test_a_harness_error_ends_the_wait_at_once() -> None:
+    started = time.monotonic()
+
+    def died() -> bool:
+        raise ComponentError("LiteLLM", "exited with code 1", "Traceback: boom")
+
+    with pytest.raises(ComponentError, match="exited with code 1"):
+        wait_for(died, timeout=10, what="LiteLLM")
+    assert time.monotonic() - started < 1
+
+
+def test_timeouts_take_overrides_by_name() -> None:
+    assert Timeouts.from_options(["startup=5", "request=1.5"]) == Timeouts(startup=5, request=1.5)
+
+
+@pytest.mark.parametrize("bad", ["startup", "nap=3", "request=soon", "request=-1"])
+def test_a_bad_timeout_override_names_the_option(bad: str) -> None:
+    with pytest.raises(OptionError, match=r"--timeout"):
+        Timeouts.from_options([bad])
