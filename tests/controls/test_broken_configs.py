@@ -101,3 +101,46 @@ def test_a_broken_configuration_makes_the_expected_tests_fail(tmp_path: Path, co
     for name, cause in control.must_fail.items():
         message = run.outcomes[name].message
         assert cause in message, f"{control.id}: {name} failed without naming the cause {cause!r}:\n{message}"
+
+
+def _no_vllm_group(config: dict[str, Any]) -> None:
+    config["model_list"][0]["model_name"] = "gpu-qwen"
+
+
+def _no_fallbacks(config: dict[str, Any]) -> None:
+    del config["litellm_settings"]["fallbacks"]
+
+
+def _callback_that_does_not_exist(config: dict[str, Any]) -> None:
+    config["litellm_settings"]["callbacks"] = ["no_such_module.handler"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_no_vllm_group, "data.config.yaml: model_list: no model group 'vllm-qwen'"),
+        (_no_fallbacks, "no fallbacks for 'vllm-qwen'"),
+        (None, "litellm/configmap.yaml: file not found"),
+    ],
+    ids=["no vllm-qwen group", "no fallbacks", "missing manifest"],
+)
+def test_broken_input_fails_at_session_start_naming_file_and_key(
+    tmp_path: Path, change, expected: str
+) -> None:
+    manifests = patched_manifests(tmp_path / "manifests", change) if change else tmp_path / "empty"
+
+    run = run_suites(["suites/test_ac1_routing.py"], manifests, tmp_path, timeout=60)
+
+    assert run.returncode == 1 and run.errors() and not run.failed(), run.output
+    assert all(expected in o.message for o in run.outcomes.values()), f"expected {expected!r}:\n{run.output}"
+
+
+def test_a_gateway_that_dies_at_start_is_reported_with_its_last_log_lines(tmp_path: Path) -> None:
+    manifests = patched_manifests(tmp_path / "manifests", _callback_that_does_not_exist)
+
+    run = run_suites(["suites/test_ac1_routing.py", "-k", "raw_vllm"], manifests, tmp_path, timeout=120)
+
+    (outcome,) = run.outcomes.values()
+    assert outcome.result == "error", run.output
+    assert "LiteLLM: exited with code" in outcome.message and "last lines of LiteLLM's log" in outcome.message
+    assert "no_such_module" in outcome.message, outcome.message

@@ -124,3 +124,30 @@ def test_a_cold_start_delays_only_the_first_request_and_reports_load_duration() 
 def test_a_fault_the_tier_cannot_honour_is_a_400_naming_the_problem(tier: TestClient, spec: dict) -> None:
     response = tier.post("/__mock/faults", json=spec)
     assert response.status_code == 400 and response.json()["error"].startswith("bad fault:")
+
+
+async def _hang_then_release() -> tuple[bool, BaseException | None, str]:
+    import asyncio
+
+    import httpx
+
+    transport = httpx.ASGITransport(app=build_app("vllm"))
+    async with httpx.AsyncClient(transport=transport, base_url="http://tier") as client:
+        await client.post("/__mock/faults", json={"kind": "hang"})
+        pending = asyncio.create_task(client.post("/v1/chat/completions", json=BODY))
+        await asyncio.sleep(0.3)
+        held = not pending.done()
+        await client.delete("/__mock/faults")
+        outcome = (await asyncio.gather(pending, return_exceptions=True))[0]
+        journal = (await client.get("/__mock/journal")).json()["entries"]
+        status = next(e["status"] for e in journal if e["kind"] == "completion")
+    return held, outcome if isinstance(outcome, BaseException) else None, status
+
+
+def test_a_hang_holds_the_request_until_the_faults_are_cleared_then_closes_it() -> None:
+    import asyncio
+
+    held, error, status = asyncio.run(_hang_then_release())
+    assert held, "the hung request was answered before the faults were cleared"
+    assert isinstance(error, MockReset), f"a released request must be closed without an answer, got {error!r}"
+    assert status == "hung"
