@@ -36,9 +36,11 @@ def _chain_without_ollama(config: dict[str, Any]) -> None:
     config["litellm_settings"]["fallbacks"] = [{"vllm-qwen": ["openai-gpt4o"]}]
 
 
-def _vllm_timeout(seconds: float) -> Callable[[dict[str, Any]], None]:
+def _tier_timeout(index: int, seconds: float) -> Callable[[dict[str, Any]], None]:
+    """Set the timeout of model_list[index] (0: vLLM, 1: Ollama), streamed requests included."""
+
     def change(config: dict[str, Any]) -> None:
-        config["model_list"][0]["litellm_params"].update(timeout=seconds, stream_timeout=seconds)
+        config["model_list"][index]["litellm_params"].update(timeout=seconds, stream_timeout=seconds)
 
     return change
 
@@ -46,13 +48,6 @@ def _vllm_timeout(seconds: float) -> Callable[[dict[str, Any]], None]:
 def _retries_left_at_default(config: dict[str, Any]) -> None:
     for section in ("litellm_settings", "router_settings"):
         (config.get(section) or {}).pop("num_retries", None)
-
-
-def _ollama_timeout(seconds: float) -> Callable[[dict[str, Any]], None]:
-    def change(config: dict[str, Any]) -> None:
-        config["model_list"][1]["litellm_params"].update(timeout=seconds, stream_timeout=seconds)
-
-    return change
 
 
 CONTROLS = [
@@ -67,7 +62,7 @@ CONTROLS = [
     ),
     Control(
         "vllm_timeout_30s",
-        _vllm_timeout(30),
+        _tier_timeout(0, 30),
         [NFR65, "-k", "hung"],
         {"test_failover_from_vllm_takes_under_5_s[hung]": "hung:"},
     ),
@@ -79,7 +74,7 @@ CONTROLS = [
     ),
     Control(
         "ollama_timeout_shorter_than_cold_start",
-        _ollama_timeout(30),
+        _tier_timeout(1, 30),
         [AC3, "-k", "cold_start"],
         {"test_an_ollama_cold_start_that_fits_the_tier_timeout_is_waited_for": "headers say openai"},
     ),
