@@ -32,14 +32,19 @@ class SuiteRun:
         return {name for name, o in self.outcomes.items() if o.result == "error"}
 
 
+def child_pytest(selection: list[str], reports: Path, *options: str) -> tuple[list[str], dict[str, str]]:
+    """argv and environment of a child ``pytest <selection>`` writing its reports under ``reports``."""
+    argv = [sys.executable, "-m", "pytest", *selection, "-p", "no:cacheprovider", "-q",
+            "--reports", str(reports), *options]  # fmt: skip
+    return argv, dict(os.environ, PYTHONPATH=str(REPO))
+
+
 def run_suites(selection: list[str], manifests: Path, workdir: Path, timeout: float = 300) -> SuiteRun:
     """``pytest <selection> --manifests <manifests>`` in a child process, reports under ``workdir``."""
     junit = workdir / "junit.xml"
-    argv = [
-        sys.executable, "-m", "pytest", *selection, "-p", "no:cacheprovider", "-q",
-        "--manifests", str(manifests), "--reports", str(workdir / "reports"), f"--junitxml={junit}",
-    ]  # fmt: skip
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    argv, env = child_pytest(
+        selection, workdir / "reports", "--manifests", str(manifests), f"--junitxml={junit}"
+    )
     done = subprocess.run(
         argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )

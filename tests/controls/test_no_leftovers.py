@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from fixtures.wait import wait_for
-from tests.controls.runner import REPO
+from tests.controls.runner import REPO, child_pytest
 
 PROBE = "tests/controls/probe_stack.py"
 
@@ -46,9 +44,8 @@ def test_no_process_or_port_is_left_behind(
     tmp_path: Path, probe: str, ending: signal.Signals | None, exit_codes
 ):
     out = tmp_path / "probe.json"
-    argv = [sys.executable, "-m", "pytest", f"{PROBE}::{probe}", "-p", "no:cacheprovider", "-q",
-            "--reports", str(tmp_path / "reports")]  # fmt: skip
-    env = dict(os.environ, PROBE_OUT=str(out), PYTHONPATH=str(REPO))
+    argv, env = child_pytest([f"{PROBE}::{probe}"], tmp_path / "reports")
+    env["PROBE_OUT"] = str(out)
     child = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         wait_for(
