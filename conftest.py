@@ -34,3 +34,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="KIND=SECONDS",
         help="override a named timeout (startup, request, classification, teardown, settle); repeatable",
     )
+    group.addoption(
+        "--paperless-ai-dir",
+        default=None,
+        metavar="DIR",
+        help="an installed Paperless-AI (server.js + node_modules) to run with node; default: "
+        "$PAPERLESS_AI_DIR, else the contract double (a run with the double is not eligible for sign-off)",
+    )

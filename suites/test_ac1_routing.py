@@ -27,7 +27,7 @@ def test_a_request_for_the_vllm_group_is_served_by_the_vllm_tier(stack: Stack, g
     assert reply.model_group == FIRST_GROUP
     assert_completions(stack, vllm=1, ollama=0, openai=0)
     if Capability.JOURNALS in stack.capabilities:
-        served_model = stack.config.deployment(FIRST_GROUP).served_model  # type: ignore[union-attr]
+        served_model = stack.config.require(FIRST_GROUP).served_model
         (entry,) = stack.tier("vllm").journal()
         assert entry["model"] == served_model, (
             f"vLLM was asked for {entry['model']!r}, serves {served_model!r}"
@@ -53,7 +53,7 @@ def test_each_group_of_the_fallback_chain_is_served_by_its_own_tier(
 def test_asking_for_the_raw_vllm_model_name_is_refused_and_reaches_no_tier(
     stack: Stack, gateway: Gateway
 ) -> None:
-    raw_name = stack.config.deployment(FIRST_GROUP).served_model  # type: ignore[union-attr]
+    raw_name = stack.config.require(FIRST_GROUP).served_model
 
     reply = gateway.chat(raw_name, PROMPT)
 

@@ -83,7 +83,7 @@ def test_mock_tiers_answer_fast_enough_never_to_dominate_a_measurement(
     figures = {}
     for name in stack.tier_names:
         tier = stack.tier(name)
-        model = stack.config.deployment(stack.config.chain[stack.tier_names.index(name)]).served_model  # type: ignore[union-attr]
+        model = stack.config.require(stack.config.chain[stack.tier_names.index(name)]).served_model
         path = "/api/chat" if name == "ollama" else "/v1/chat/completions"
         headers = {"Authorization": f"Bearer {stack.openai_key}"} if name == "openai" else {}  # type: ignore[attr-defined]
         latencies = _sequential(tier.url + path, _body(model), headers)
@@ -110,7 +110,7 @@ def test_litellm_overhead_is_measured_against_the_direct_tier_latency(
     stack: Stack, run_folder: RunFolder, capsys: pytest.CaptureFixture[str]
 ) -> None:
     vllm = stack.tier("vllm")
-    model = stack.config.deployment(FIRST_GROUP).served_model  # type: ignore[union-attr]
+    model = stack.config.require(FIRST_GROUP).served_model
     direct_url = f"{vllm.url}/v1/chat/completions"
     gateway_url = f"{stack.gateway.v1}/chat/completions"
     key = {"Authorization": f"Bearer {stack.gateway.key}"}
