@@ -2,18 +2,25 @@
 
 Proven at the gateway: a request for the model group is served by the vLLM tier and by no other;
 each group of the chain reaches its own tier; the raw vLLM model name, a missing key and a wrong key
-are refused before any tier sees a request.
+are refused before any tier sees a request. Proven end to end: Paperless-AI's effective configuration
+(both views: the environment it classifies with and the data/.env its setup check reads) names the
+custom provider, LiteLLM's /v1 URL, a group with a fallback chain and a key LiteLLM accepts; and its
+classification requests reach a tier only as LiteLLM's requests, never directly.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from fixtures.archive import Archive
+from fixtures.corpus import load
 from fixtures.criteria import AC1
 from fixtures.evidence import assert_completions, assert_served_by
 from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
+from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
+from fixtures.stack.paperless_side import Pipeline
 
 pytestmark = AC1
 
@@ -75,3 +82,82 @@ def test_a_request_with_a_wrong_key_is_refused_and_reaches_no_tier(stack: Stack,
 
     assert reply.status != 200 and reply.status != 0, f"a wrong key must be refused, got {reply.describe()}"
     assert_completions(stack, vllm=0, ollama=0, openai=0)
+
+
+VIEWS = ("classification", "setup_check")
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=["env-over-file", "data-env-file"])
+def test_paperless_ai_is_configured_for_the_litellm_gateway(
+    stack: Stack, gateway: Gateway, pipeline: Pipeline, view: str
+) -> None:
+    values = getattr(pipeline.ai.effective_config(), view)
+    where = {
+        "classification": "what it classifies with (environment over data/.env)",
+        "setup_check": "what its setup check reads (data/.env alone)",
+    }[view]
+    provider = values.get("AI_PROVIDER", "openai (the default: no AI_PROVIDER)")
+    assert provider == "custom", f"{where}: AI_PROVIDER is {provider!r}, must be 'custom' (LiteLLM)"
+    url = values.get("CUSTOM_BASE_URL", "").rstrip("/")
+    assert url == pipeline.litellm_v1, (
+        f"{where}: CUSTOM_BASE_URL is {url!r}, must be LiteLLM's {pipeline.litellm_v1!r}"
+    )
+    model = values.get("CUSTOM_MODEL")
+    assert stack.config.deployment(str(model)) is not None, (
+        f"{where}: CUSTOM_MODEL is {model!r}, not a LiteLLM model group "
+        f"({[d.group for d in stack.config.deployments]})"
+    )
+    assert stack.config.fallbacks.get(str(model)), (
+        f"{where}: CUSTOM_MODEL {model!r} has no fallback chain in LiteLLM's config: "
+        "Gaming Mode would stop classification"
+    )
+
+    reply = gateway.chat(
+        str(model), "conformance: is Paperless-AI's key accepted?", key=values.get("CUSTOM_API_KEY")
+    )
+
+    assert reply.status == 200, f"{where}: LiteLLM refuses Paperless-AI's CUSTOM_API_KEY: {reply.describe()}"
+
+
+def test_paperless_ai_classification_requests_reach_a_tier_only_through_litellm(
+    stack: Stack, archive: Archive
+) -> None:
+    require(stack, Capability.JOURNALS)
+    filed = archive.file(load().documents[:3])
+    archive.classify()
+    archive.wait_processed(filed)
+
+    mine = {item.content_digest: item.document.name for item in filed}
+    seen = [
+        (tier, entry)
+        for tier in stack.tier_names
+        for entry in stack.tier(tier).journal()
+        if entry["digest"] in mine
+    ]
+    direct = [
+        (tier, mine[e["digest"]], e["extra"].get("agent"))
+        for tier, e in seen
+        if not str(e["extra"].get("agent", "")).startswith("litellm/")
+    ]
+    assert not direct, (
+        f"classification requests that reached a tier without LiteLLM (tier, document, agent): {direct}"
+    )
+    per_document = {name: [tier for tier, e in seen if mine[e["digest"]] == name] for name in mine.values()}
+    assert all(len(tiers) == 1 for tiers in per_document.values()), (
+        f"each document must reach exactly one tier, once: {per_document}"
+    )
+    for tier, entry in seen:
+        served = stack.config.require(stack.config.chain[stack.tier_names.index(tier)]).served_model
+        assert entry["model"] == served, (
+            f"{mine[entry['digest']]} reached {tier} asking for {entry['model']!r}; "
+            f"LiteLLM asks for {served!r}"
+        )
+    history = archive.pipeline.ai.history()
+    if history is not None:  # the double also records LiteLLM's answer header: the gateway answered it
+        mine_ids = {item.doc_id for item in filed}
+        unanswered = [
+            a["document"] for a in history["attempts"] if a["document"] in mine_ids and not a["model_id"]
+        ]
+        assert not unanswered, (
+            f"documents {unanswered} were answered without LiteLLM's x-litellm-model-id header"
+        )

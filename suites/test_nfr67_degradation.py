@@ -1,0 +1,138 @@
+"""NFR67, degradation: when no tier can classify, the archive is left untouched, and it recovers.
+
+With every tier down, a scan writes nothing to Paperless-ngx and the suite's reading of
+Paperless-ngx counts no document as processed; once a tier is back, the next scan classifies them
+correctly. A tier that answers invalid JSON or a ``<think>`` block gets nothing written for that
+document, and the failure is reported (``degradation.json``) with the document and the tier.
+"""
+
+from __future__ import annotations
+
+from fixtures.archive import Archive
+from fixtures.corpus import load
+from fixtures.criteria import NFR67
+from fixtures.plugin import require
+from fixtures.stack.base import Capability, Stack
+
+pytestmark = NFR67
+
+
+def _report(findings: dict[str, list[dict[str, object]]], archive: Archive, row: dict[str, object]) -> None:
+    history = archive.pipeline.ai.history()
+    if history is not None:
+        attempts = [
+            a for a in history["attempts"] if a["document"] == row["doc_id"] and a["outcome"] == "failed"
+        ]
+        row["paperless_ai_error"] = attempts[-1]["error"] if attempts else None
+    findings.setdefault("degradation", []).append(row)
+
+
+def test_with_every_tier_down_nothing_is_written_and_the_next_scan_classifies(
+    stack: Stack, archive: Archive, findings: dict[str, list[dict[str, object]]]
+) -> None:
+    require(stack, Capability.DISRUPTION)
+    filed = archive.file(load().documents[3:5])
+    seq = archive.pipeline.ngx.audit_seq()
+
+    with stack.down(*stack.tier_names):
+        archive.classify()
+        written = [f.document.name for f in filed if archive.processed(f)]
+        patched = {f.document.name: len(archive.pipeline.ngx.patches(f.doc_id, seq)) for f in filed}
+    for item in filed:
+        _report(
+            findings,
+            archive,
+            {
+                "case": "all tiers down",
+                "document": item.document.name,
+                "doc_id": item.doc_id,
+                "tier": None,
+                "written": item.document.name in written,
+            },
+        )
+
+    assert not written, f"with every tier down, Paperless-ngx shows these documents written to: {written}"
+    assert not any(patched.values()), f"with every tier down, PATCHes were sent: {patched}"
+
+    archive.classify()
+    archive.wait_processed(filed)
+    wrong = {o.name: o.problems for o in archive.outcomes(filed) if o.problems}
+    assert not wrong, f"after the tiers came back, the next scan stored wrongly: {wrong}"
+
+
+def test_a_tier_answering_invalid_json_gets_nothing_written_and_is_reported(
+    stack: Stack, archive: Archive, findings: dict[str, list[dict[str, object]]]
+) -> None:
+    require(stack, Capability.FAULTS)
+    tier = stack.tier_names[0]
+    (item,) = archive.file(load().documents[5:6])
+    seq = archive.pipeline.ngx.audit_seq()
+    stack.tier(tier).fault("malformed")  # until cleared
+
+    archive.classify()
+
+    answered = [e for e in stack.tier(tier).journal() if e["digest"] == item.content_digest]
+    _report(
+        findings,
+        archive,
+        {
+            "case": f"{tier} answers invalid JSON",
+            "document": item.document.name,
+            "doc_id": item.doc_id,
+            "tier": tier,
+            "written": archive.processed(item),
+        },
+    )
+    assert answered and all(e["fault"] == "malformed" for e in answered), (
+        f"{item.document.name} should have been answered by {tier} with invalid JSON; journal: {answered}"
+    )
+    assert not archive.processed(item), (
+        f"{item.document.name}: {tier} answered invalid JSON, yet Paperless-ngx shows the document written to"
+    )
+    patches = archive.pipeline.ngx.patches(item.doc_id, seq)
+    assert not patches, f"{item.document.name}: {tier} answered invalid JSON, yet it was PATCHed: {patches}"
+    if (history := archive.pipeline.ai.history()) is not None:
+        errors = [a["error"] for a in history["attempts"] if a["document"] == item.doc_id]
+        assert errors and all(e and "JSON" in e for e in errors), (
+            f"Paperless-AI should report invalid JSON for {item.document.name}; it recorded {errors}"
+        )
+
+
+def test_a_think_block_before_the_json_never_leads_to_a_wrong_write(
+    stack: Stack, archive: Archive, findings: dict[str, list[dict[str, object]]]
+) -> None:
+    """Paperless-AI does not strip ``<think>``; LiteLLM (1.108.7, measured) moves it to ``reasoning_content``.
+
+    Either outcome is acceptable (stored exactly as expected, or nothing written and the failure
+    reported); a partial or wrong write is not. Which one happened goes to ``degradation.json``.
+    """
+    require(stack, Capability.FAULTS)
+    tier = stack.tier_names[0]
+    (item,) = archive.file(load().documents[6:7])
+    stack.tier(tier).fault("think")
+
+    archive.classify()
+
+    answered = [e for e in stack.tier(tier).journal() if e["digest"] == item.content_digest]
+    assert answered and all(e["fault"] == "think" for e in answered), (
+        f"{item.document.name} should have been answered by {tier} with a <think> block; journal: {answered}"
+    )
+    (outcome,) = archive.outcomes([item])
+    written = archive.processed(item)
+    _report(
+        findings,
+        archive,
+        {
+            "case": f"{tier} answers <think> + JSON",
+            "document": item.document.name,
+            "doc_id": item.doc_id,
+            "tier": tier,
+            "written": written,
+            "stored_as_expected": written and not outcome.problems,
+        },
+    )
+    assert not (written and outcome.problems), (
+        f"{item.document.name}: after a <think> answer from {tier}, Paperless-ngx stores a wrong "
+        "classification: "
+        f"{outcome.problems}"
+    )
