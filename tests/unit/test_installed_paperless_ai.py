@@ -1,0 +1,85 @@
+"""Running an installed Paperless-AI: the suite's side of it, checked against a stand-in ``server.js``.
+
+The stand-in is our own few lines of Node: it records where it runs, what it was given and what its
+``data/.env`` holds, and answers ``/health`` and ``/api/scan/now`` like Paperless-AI. The real
+application is never installed by the suite (nor here).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fixtures.errors import OptionError
+from fixtures.paperless_ai.config import parse_dotenv
+from fixtures.paperless_ai.service import Installed, check_install
+from fixtures.processes import free_port
+
+STAND_IN = r"""
+const http = require('http'), fs = require('fs');
+const env = fs.existsSync('data/.env') ? fs.readFileSync('data/.env', 'utf8') : null;
+fs.writeFileSync('seen.json', JSON.stringify({cwd: process.cwd(), dotenv: env,
+  provider: process.env.AI_PROVIDER, rag: process.env.RAG_SERVICE_ENABLED}));
+http.createServer((req, res) => {
+  if (req.url === '/health') {
+    res.writeHead(200, {'content-type': 'application/json'}); return res.end('{"status":"healthy"}');
+  }
+  if (req.url === '/api/scan/now' && req.method === 'POST') {
+    if (req.headers['x-api-key'] !== process.env.API_KEY) {
+      res.writeHead(302, {location: '/login'}); return res.end();
+    }
+    res.writeHead(200); return res.end('Task completed');
+  }
+  res.writeHead(404); res.end();
+}).listen(Number(process.env.PAPERLESS_AI_PORT), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+"""
+
+
+@pytest.fixture
+def install(tmp_path: Path) -> Path:
+    if shutil.which("node") is None:
+        pytest.skip("needs node on PATH (as running a real installed Paperless-AI does)")
+    folder = tmp_path / "paperless-ai"
+    (folder / "node_modules").mkdir(parents=True)
+    (folder / "server.js").write_text(STAND_IN)
+    (folder / "package.json").write_text('{"name": "paperless-ai", "version": "3.0.9"}')
+    return folder
+
+
+def test_an_installed_copy_runs_from_its_own_working_directory_with_data_env_and_environment(
+    install: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "run" / "workdir"
+    env = {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen", "API_KEY": "k"}
+    dotenv = {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen"}
+    app = Installed(install, workdir, env, dotenv, free_port(), tmp_path / "paperless-ai.log")
+    try:
+        app.start(startup_timeout=20)
+        scan_s = app.scan(timeout=10)
+        refused = app.unauthenticated_scan()
+    finally:
+        app.stop(5)
+
+    seen = json.loads((workdir / "seen.json").read_text())
+    assert seen["cwd"] == str(workdir) and seen["provider"] == "custom" and seen["rag"] == "false"
+    assert parse_dotenv(seen["dotenv"]) == {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen"}
+    assert scan_s < 10 and refused.status_code == 302
+    assert not (install / "data").exists(), "the install directory must stay untouched"
+    assert app.component().real and app.component().version == "3.0.9"
+    assert app.process is not None and not app.process.alive()
+
+
+def test_a_folder_without_server_js_is_refused_naming_the_option(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match=r"--paperless-ai-dir.*no server\.js"):
+        check_install(tmp_path)
+
+
+def test_a_folder_without_installed_dependencies_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "server.js").write_text("")
+
+    with pytest.raises(OptionError, match="no node_modules"):
+        check_install(tmp_path)
