@@ -1,7 +1,8 @@
 """Probes for the no-leftovers test: not collected by default, run by explicit path only.
 
-Each probe writes the pids and ports of what the stack started to $PROBE_OUT, then ends in the way
-the outer test asks: by failing, or by waiting to be interrupted.
+Each probe starts the whole stack (the Paperless side included), writes the pids and ports of what
+it started to $PROBE_OUT, then ends in the way the outer test asks: by failing, or by waiting to be
+interrupted.
 """
 
 from __future__ import annotations
@@ -12,20 +13,22 @@ import time
 from pathlib import Path
 
 from fixtures.stack.base import Stack
+from fixtures.stack.paperless_side import Pipeline
 
 
 def _report(stack: Stack) -> None:
     processes = stack.processes()  # type: ignore[attr-defined]
-    state = {"pids": [p.pid for p in processes], "ports": sorted(stack.ports.values())}  # type: ignore[attr-defined]
+    ports = [*stack.ports.values(), stack.paperless.ngx_port, stack.paperless.ai_port]  # type: ignore[attr-defined]
+    state = {"pids": [p.pid for p in processes], "ports": sorted(ports)}
     Path(os.environ["PROBE_OUT"]).write_text(json.dumps(state))
 
 
-def test_probe_fails_while_the_stack_is_up(stack: Stack) -> None:
+def test_probe_fails_while_the_stack_is_up(stack: Stack, pipeline: Pipeline) -> None:
     _report(stack)
     raise AssertionError("failing on purpose: the stack must still be torn down")
 
 
-def test_probe_waits_to_be_interrupted(stack: Stack) -> None:
+def test_probe_waits_to_be_interrupted(stack: Stack, pipeline: Pipeline) -> None:
     _report(stack)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -62,7 +62,10 @@ def test_no_process_or_port_is_left_behind(
             child.kill()
     state = json.loads(out.read_text())
     assert child.returncode in exit_codes, f"pytest exited {child.returncode}, expected {exit_codes}"
-    assert len(state["pids"]) == 4, f"expected LiteLLM and three tiers running, the probe saw {state}"
+    assert len(state["pids"]) == 6, (
+        "expected LiteLLM, three tiers, the Paperless-ngx double and Paperless-AI running; "
+        f"the probe saw {state}"
+    )
 
     wait_for(
         lambda: all(_gone(pid) for pid in state["pids"]), timeout=15, what="every started process to exit"
