@@ -158,10 +158,6 @@ def _no_vllm_group(config: dict[str, Any]) -> None:
     config["model_list"][0]["model_name"] = "gpu-qwen"
 
 
-def _no_fallbacks(config: dict[str, Any]) -> None:
-    del config["litellm_settings"]["fallbacks"]
-
-
 def _callback_that_does_not_exist(config: dict[str, Any]) -> None:
     config["litellm_settings"]["callbacks"] = ["no_such_module.handler"]
 
@@ -170,10 +166,9 @@ def _callback_that_does_not_exist(config: dict[str, Any]) -> None:
     ("change", "expected"),
     [
         (_no_vllm_group, "data.config.yaml: model_list: no model group 'vllm-qwen'"),
-        (_no_fallbacks, "no fallbacks for 'vllm-qwen'"),
         (None, "litellm/configmap.yaml: file not found"),
     ],
-    ids=["no vllm-qwen group", "no fallbacks", "missing manifest"],
+    ids=["no vllm-qwen group", "missing manifest"],
 )
 def test_broken_input_fails_at_session_start_naming_file_and_key(
     tmp_path: Path, change, expected: str
