@@ -1,0 +1,139 @@
+"""The mutant catalog: every misconfiguration in ``catalog.yaml`` must be killed, by the right tests.
+
+Each mutant's patched manifests run through the live local suite in a child pytest with the lint
+deselected (so the behavioural tests have to catch it on their own), and through the lint in-process.
+A mutant is killed when every expected live test fails (not errors) with a message naming the cause,
+and every expected lint rule fires. Mutants run two at a time (2 cores); the kill rate and each
+mutant's killers go to ``mutants.json`` in the run's report folder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fixtures.lint import ERROR, lint
+from fixtures.reports import RunFolder
+from tests.controls.runner import run_suites
+from tests.mutants.patch import apply
+
+pytestmark = pytest.mark.control
+
+CATALOG = Path(__file__).with_name("catalog.yaml")
+MUTANTS: list[dict[str, Any]] = yaml.safe_load(CATALOG.read_text())["mutants"]
+PARALLEL = 2
+
+
+@dataclass
+class Verdict:
+    id: str
+    expected: list[str]
+    killed_by_live: list[str] = field(default_factory=list)
+    killed_by_lint: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "killed_by": self.killed_by_live + self.killed_by_lint,
+            "expected": self.expected,
+            "killed_by_live": self.killed_by_live,
+            "killed_by_lint": self.killed_by_lint,
+            "ok": self.ok,
+            "problems": self.problems,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def judge(mutant: dict[str, Any], workdir: Path) -> Verdict:
+    started = time.monotonic()
+    live: dict[str, str] = mutant.get("live") or {}
+    rules: list[str] = mutant.get("lint") or []
+    verdict = Verdict(mutant["id"], [*live, *rules])
+    manifests = apply(mutant["patch"], workdir / "manifests")
+
+    fired = sorted({f.rule for f in lint(manifests) if f.severity == ERROR})
+    verdict.killed_by_lint = fired
+    if missing := sorted(set(rules) - set(fired)):
+        verdict.problems.append(f"lint rules that did not fire: {missing} (fired: {fired})")
+
+    run = run_suites([*mutant["run"], "-m", "not lint"], manifests, workdir, timeout=400)
+    verdict.killed_by_live = sorted(run.failed())
+    for name in sorted(run.errors()):
+        verdict.problems.append(f"the harness errored in {name}: {run.outcomes[name].message[:1500]}")
+    if not run.outcomes:
+        verdict.problems.append(
+            f"the child run reported no tests (exit {run.returncode}): {run.output[-1500:]}"
+        )
+    for name, cause in live.items():
+        outcome = run.outcomes.get(name)
+        if outcome is None or outcome.result != "failed":
+            verdict.problems.append(f"survived {name} ({outcome.result if outcome else 'not run'})")
+        elif cause not in outcome.message:
+            verdict.problems.append(
+                f"{name} failed without naming the cause {cause!r}: {outcome.message[:600]}"
+            )
+    verdict.seconds = time.monotonic() - started
+    return verdict
+
+
+@pytest.fixture(scope="module")
+def verdicts(
+    tmp_path_factory: pytest.TempPathFactory, run_folder: RunFolder, pytestconfig: pytest.Config
+) -> Iterator[dict[str, Verdict]]:
+    started = time.monotonic()
+    root = tmp_path_factory.mktemp("mutants")
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        found = dict(
+            zip(
+                [m["id"] for m in MUTANTS], pool.map(lambda m: judge(m, root / m["id"]), MUTANTS), strict=True
+            )
+        )
+    killed = sum(v.ok for v in found.values())
+    wall = time.monotonic() - started
+    run_folder.write_json(
+        "mutants.json",
+        {
+            "mutants": [v.as_dict() for v in found.values()],
+            "kill_rate": round(killed / len(found), 3),
+            "killed": killed,
+            "total": len(found),
+            "wall_s": round(wall, 1),
+            "parallel": PARALLEL,
+        },
+    )
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"\n[mutants] kill rate {killed}/{len(found)} in {wall:.0f} s ({PARALLEL} at a time)"
+        )
+    yield found
+
+
+def test_the_catalog_has_at_least_twelve_mutants_each_with_a_killer() -> None:
+    assert len(MUTANTS) >= 12
+    assert len({m["id"] for m in MUTANTS}) == len(MUTANTS), "mutant ids must be unique"
+    assert all(m.get("live") or m.get("lint") for m in MUTANTS), "a mutant nothing is expected to kill"
+    behavioural = [m["id"] for m in MUTANTS if m.get("live")]
+    assert len(behavioural) >= 12, f"only {len(behavioural)} mutants are expected to be killed by live tests"
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m["id"] for m in MUTANTS])
+def test_the_mutant_is_killed_by_the_expected_tests(
+    verdicts: dict[str, Verdict], mutant: dict[str, Any]
+) -> None:
+    verdict = verdicts[mutant["id"]]
+
+    assert verdict.ok, f"{mutant['id']} ({mutant['what']}):\n" + "\n".join(verdict.problems)
