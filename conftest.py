@@ -41,3 +41,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="an installed Paperless-AI (server.js + node_modules) to run with node; default: "
         "$PAPERLESS_AI_DIR, else the contract double (a run with the double is not eligible for sign-off)",
     )
+    group.addoption(
+        "--cold-start-budget",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="seconds the Ollama tier's timeout must cover, for the lint (default 120)",
+    )

@@ -1,0 +1,125 @@
+"""Each lint rule passes the reference manifests and fails a manifest broken in its way."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fixtures.lint import RULES, failover_budget_s, lint, read
+from tests.controls.runner import REPO
+from tests.mutants.patch import REFERENCE, apply
+
+CATALOG = {
+    m["id"]: m["patch"] for m in yaml.safe_load((REPO / "tests/mutants/catalog.yaml").read_text())["mutants"]
+}
+PAI = "paperless-ai/configmap.yaml"
+LLM = "litellm/configmap.yaml"
+
+# rule -> a patch that breaks it (from the mutant catalog where one exists), and text its message holds
+BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
+    "PAI001": (CATALOG["pai-wrong-provider"], "AI_PROVIDER is 'ollama'"),
+    "PAI002": (CATALOG["pai-base-url-at-vllm"], "points at the vllm tier directly"),
+    "PAI003": (CATALOG["pai-raw-vllm-model-name"], "raw model name of 'vllm-qwen'"),
+    "PAI004": (CATALOG["pai-missing-custom-api-key"], "gets no CUSTOM_API_KEY"),
+    "PAI005": (
+        CATALOG["pai-llm-model-instead-of-custom-model"],
+        "with AI_PROVIDER=custom the model is CUSTOM_MODEL",
+    ),
+    "PAI006": (CATALOG["pai-secret-inline"], "CUSTOM_API_KEY is inline"),
+    "LLM001": (
+        CATALOG["llm-fallback-to-missing-group"],
+        "'openai-gpt-4o', which no model_list entry defines",
+    ),
+    "LLM002": (CATALOG["llm-chain-without-ollama"], "has no Ollama tier"),
+    "LLM003": (CATALOG["llm-no-ollama-timeout"], "'ollama-qwen' has no timeout"),
+    "LLM004": (CATALOG["llm-vllm-timeout-30s"], "worst-case failover from 'vllm-qwen' is 30.00 s"),
+    "LLM005": (CATALOG["llm-num-retries-default"], "num_retries is not set"),
+    "LLM006": (CATALOG["llm-ollama-timeout-under-cold-start"], "times out after 30 s"),
+    "LLM007": (
+        [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
+        "master key is written in the ConfigMap",
+    ),
+}
+
+
+def test_every_rule_has_a_failing_manifest() -> None:
+    assert {r.id for r in RULES} == set(BROKEN)
+
+
+def test_the_reference_manifests_pass_every_rule() -> None:
+    assert lint(REFERENCE) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(BROKEN))
+def test_a_manifest_broken_in_the_rules_way_fails_it_naming_file_and_key(
+    tmp_path: Path, rule_id: str
+) -> None:
+    ops, text = BROKEN[rule_id]
+    manifests = apply(ops, tmp_path / "manifests")
+
+    found = [f for f in lint(manifests) if f.rule == rule_id]
+
+    assert found, f"{rule_id} did not fire on {ops}"
+    assert any(text in f.message for f in found), [f.message for f in found]
+    assert all(f.file.startswith(str(manifests)) and f.key and f.fix for f in found)
+
+
+def test_the_failover_budget_counts_retries_and_back_off() -> None:
+    assert failover_budget_s(3, 0) == 3
+    assert failover_budget_s(3, 2) == pytest.approx(3 * 3 + (1.0 + 0.75) + (2.0 + 0.75))
+
+
+def test_the_cold_start_budget_is_configurable(tmp_path: Path) -> None:
+    assert [f.rule for f in lint(REFERENCE, cold_start_budget_s=180)] == ["LLM006"]
+    assert lint(REFERENCE, cold_start_budget_s=90) == []
+
+
+def test_an_unreadable_manifest_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    manifests = apply([], tmp_path / "manifests")
+    (manifests / PAI).write_text("data: [unclosed")
+
+    found = read(manifests).unreadable
+
+    assert [f.rule for f in found] == ["MAN001"] and "invalid YAML" in found[0].message
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(REPO / "conformance"), "lint", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_the_command_prints_one_line_per_finding_and_exits_1_on_errors(tmp_path: Path) -> None:
+    broken = apply(CATALOG["llm-num-retries-default"], tmp_path / "manifests")
+
+    clean, dirty = _cli(str(REFERENCE)), _cli(str(broken))
+
+    assert clean.returncode == 0 and clean.stdout.startswith("0 error(s)")
+    assert dirty.returncode == 1
+    lines = [line for line in dirty.stdout.splitlines() if line.startswith(("LLM", "PAI"))]
+    assert sorted(line.split()[0] for line in lines) == ["LLM004", "LLM005"]
+    assert all(
+        " error " in line and "configmap.yaml:data.config.yaml: " in line and "| fix: " in line
+        for line in lines
+    )
+
+
+def test_the_command_speaks_json_for_ci(tmp_path: Path) -> None:
+    broken = apply(CATALOG["pai-wrong-provider"], tmp_path / "manifests")
+
+    answer = _cli(str(broken), "--format", "json")
+
+    body = json.loads(answer.stdout)
+    assert answer.returncode == 1 and body["errors"] == 1
+    assert body["findings"][0]["rule"] == "PAI001" and body["findings"][0]["key"] == "data.AI_PROVIDER"
+
+
+def test_the_command_refuses_a_missing_folder_with_exit_2(tmp_path: Path) -> None:
+    answer = _cli(str(tmp_path / "nowhere"))
+
+    assert answer.returncode == 2 and "no such directory" in answer.stderr
