@@ -59,15 +59,3 @@ def test_a_bad_timeout_override_names_the_option(bad: str) -> None:
     with pytest.raises(OptionError, match=r"--timeout"):
         Timeouts.from_options([bad])
 
-
-def test_a_free_port_is_below_the_ephemeral_range_and_bindable() -> None:
-    import socket
-
-    from fixtures.processes import _ephemeral_floor, free_port
-
-    ports = {free_port() for _ in range(20)}
-
-    assert all(10_000 <= port < _ephemeral_floor() for port in ports)
-    for port in list(ports)[:3]:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", port))
