@@ -58,4 +58,3 @@ def test_timeouts_take_overrides_by_name() -> None:
 def test_a_bad_timeout_override_names_the_option(bad: str) -> None:
     with pytest.raises(OptionError, match=r"--timeout"):
         Timeouts.from_options([bad])
-
