@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from fixtures.lint import ERROR, lint
+from fixtures.plugin import summary_line
 from fixtures.reports import RunFolder
 from tests.controls.runner import run_suites
 from tests.mutants.patch import apply
@@ -90,9 +91,7 @@ def judge(mutant: dict[str, Any], workdir: Path) -> Verdict:
 
 
 @pytest.fixture(scope="module")
-def verdicts(
-    tmp_path_factory: pytest.TempPathFactory, run_folder: RunFolder, pytestconfig: pytest.Config
-) -> Iterator[dict[str, Verdict]]:
+def verdicts(tmp_path_factory: pytest.TempPathFactory, run_folder: RunFolder) -> Iterator[dict[str, Verdict]]:
     started = time.monotonic()
     root = tmp_path_factory.mktemp("mutants")
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
@@ -114,11 +113,7 @@ def verdicts(
             "parallel": PARALLEL,
         },
     )
-    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            f"\n[mutants] kill rate {killed}/{len(found)} in {wall:.0f} s ({PARALLEL} at a time)"
-        )
+    summary_line(f"mutants: kill rate {killed}/{len(found)} in {wall:.0f} s ({PARALLEL} at a time)")
     yield found
 
 
