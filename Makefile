@@ -6,16 +6,29 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: setup conformance test lint clean
 
-setup: $(STAMP)
+# Python deps in .venv; Allure 3 and playwright-core from package-lock.json (the machine's Node.js,
+# no Java); Debian's chromium for the report's render check (only installed when missing).
+setup: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is required for the HTML reports"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-* && touch $@
+
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "installing chromium needs root: apt-get install chromium"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
 conformance: setup
 	$(PY) -m pytest suites $(ARGS)
@@ -25,4 +38,4 @@ test: setup
 	$(PY) -m pytest tests suites $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["fixtures.plugin"]
+pytest_plugins = ["fixtures.plugin", "fixtures.reporting"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,4 +47,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=120.0,
         metavar="S",
         help="seconds the Ollama tier's timeout must cover, for the lint (default 120)",
+    )
+    group.addoption(
+        "--keep-reports",
+        type=int,
+        default=20,
+        metavar="N",
+        help="run folders kept in --reports, oldest removed first (default 20)",
+    )
+    group.addoption(
+        "--allure-html",
+        choices=("auto", "off"),
+        default="auto",
+        help="build reports/latest/allure.html with Allure 3 at the end of the run (auto: when installed)",
     )
