@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["fixtures.plugin", "fixtures.reporting"]
+pytest_plugins = ["fixtures.reporting", "fixtures.plugin"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

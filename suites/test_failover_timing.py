@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import allure
 import pytest
 
 from fixtures.criteria import NFR65
@@ -40,9 +41,12 @@ def failover_report(run_folder: RunFolder) -> Iterator[dict[str, Any]]:
     report["_raw"] = raw
     yield report
     del report["_raw"]
-    run_folder.write_json("failover.json", report)
+    figures = run_folder.write_json("failover.json", report)
+    allure.attach.file(str(figures), name="failover figures", attachment_type=allure.attachment_type.JSON)
     if raw:
-        plot(report, raw, run_folder.path("failover.png"))
+        png = run_folder.path("failover.png")
+        plot(report, raw, png)
+        allure.attach.file(str(png), name="failover plot", attachment_type=allure.attachment_type.PNG)
 
 
 def _record(report: dict[str, Any], name: str, samples: list[Sample]) -> dict[str, Any]:

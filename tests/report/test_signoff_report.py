@@ -1,0 +1,169 @@
+"""The sign-off report: its verdict logic, that it renders in a browser, and that no report leaks a secret."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fixtures.reports import RunFolder, prune, scan
+from fixtures.signoff import NOT_ELIGIBLE, SIGN_OFF_FAIL, SIGN_OFF_PASS, Outcome, build, markdown, page
+from tests.controls.runner import REPO, child_pytest, run_suites
+
+MANIFESTS = REPO / "manifests"
+REAL = {"sign_off_eligible": True, "components": [], "stack": "cluster"}
+DOUBLES = {
+    "sign_off_eligible": False,
+    "why": "needs the real Paperless-AI; this run used a double",
+    "components": [],
+}
+FAILOVER = {
+    "budget_s": 5.0,
+    "baseline": {"n": 20, "p50_s": 0.08, "p95_s": 0.09, "max_s": 0.1},
+    "modes": {"hung": {"n": 20, "p50_s": 3.2, "p95_s": 5.4, "max_s": 5.5}},
+}
+
+
+def every_criterion(outcome: str = "passed") -> list[Outcome]:
+    return [Outcome(f"suites/t.py::test_{c}", outcome, [c]) for c in ("ac1", "ac2", "ac3", "nfr65", "nfr67")]
+
+
+# --- the verdict ----------------------------------------------------------------------------------
+
+
+def test_every_criterion_passed_with_real_components_is_a_sign_off_pass() -> None:
+    assert build(every_criterion(), REAL, None, {}).headline == SIGN_OFF_PASS
+
+
+def test_every_criterion_passed_with_doubles_is_not_eligible() -> None:
+    signoff = build(every_criterion(), DOUBLES, None, {})
+
+    assert signoff.headline == NOT_ELIGIBLE and "real Paperless-AI" in signoff.why
+
+
+def test_one_failed_test_fails_its_criterion_and_the_sign_off() -> None:
+    outcomes = [*every_criterion(), Outcome("suites/t.py::test_hung", "failed", ["nfr65"])]
+
+    signoff = build(outcomes, REAL, None, {})
+
+    assert signoff.headline == SIGN_OFF_FAIL and signoff.why == "failed: NFR65"
+    assert {c.id: c.verdict for c in signoff.criteria}["nfr65"] == "fail"
+
+
+def test_a_criterion_with_only_skipped_tests_was_not_run_and_fails_the_sign_off() -> None:
+    outcomes = [o for o in every_criterion() if "ac2" not in o.criteria] + [
+        Outcome("x::y", "skipped", ["ac2"])
+    ]
+
+    signoff = build(outcomes, REAL, None, {})
+
+    assert signoff.headline == SIGN_OFF_FAIL and "not run: AC2" in signoff.why
+
+
+def test_the_failover_table_marks_a_mode_over_budget() -> None:
+    text = markdown(build(every_criterion(), REAL, FAILOVER, {"stack": "cluster"}))
+
+    assert "| hung | 20 | 3.200 s | 5.400 s | 5.500 s | OVER |" in text
+    assert "| healthy baseline | 20 | 0.080 s | 0.090 s | 0.100 s |  |" in text
+
+
+def test_the_page_escapes_what_it_shows() -> None:
+    outcomes = [Outcome("suites/t.py::test_x[<script>]", "passed", ["ac1"])]
+
+    html = page(build(outcomes, DOUBLES, None, {"manifests": "<dir>"}), None)
+
+    assert "<script>" not in html and "&lt;script&gt;" in html and 'id="verdicts"' in html
+
+
+def test_old_run_folders_are_pruned_beyond_the_count_and_other_files_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("kept")
+    runs = [RunFolder.create(tmp_path, keep=100) for _ in range(4)]
+
+    removed = prune(tmp_path, keep=2, current=runs[-1].root)
+
+    left = sorted(p.name for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink())
+    assert len(removed) == 2 and left == sorted(r.root.name for r in runs[-2:])
+    assert (tmp_path / "README.md").read_text() == "kept" and (tmp_path / "latest").resolve() == runs[-1].root
+
+
+def test_the_secret_scan_finds_a_planted_secret_in_any_file(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "litellm.log").write_bytes(b"\x00binary... Bearer sk-planted-0123456789abcdef ...")
+    (tmp_path / "clean.json").write_text("{}")
+
+    hits = scan(tmp_path, {"LiteLLM master key": "sk-planted-0123456789abcdef", "other": "not-there-at-all"})
+
+    assert hits == ["LiteLLM master key in logs/litellm.log"]
+
+
+# --- the live report ------------------------------------------------------------------------------
+
+
+@pytest.mark.control
+def test_a_run_writes_a_sign_off_that_renders_in_chromium_with_allure_html_and_junit(
+    tmp_path: Path, run_folder: RunFolder
+) -> None:
+    if shutil.which("node") is None or not Path("/usr/bin/chromium").exists():
+        pytest.fail("the render check needs node and /usr/bin/chromium: `make setup` installs them")
+    run = run_suites(
+        [
+            "suites/test_config_conformance.py",
+            "suites/test_ac1_routing.py",
+            "-k",
+            "lint or raw_vllm or without_a_key",
+        ],
+        MANIFESTS,
+        tmp_path,
+        timeout=300,
+    )
+    folder = (tmp_path / "reports" / "latest").resolve()
+    assert run.returncode == 0, run.output
+
+    for name in ("signoff.html", "signoff.md", "allure.html", "junit.xml", "components.json"):
+        assert (folder / name).is_file(), (
+            f"{name} missing in {folder}: {sorted(p.name for p in folder.iterdir())}"
+        )
+    assert (folder / "allure.html").read_bytes().lstrip().lower().startswith(b"<!doctype html")
+    shot = folder / "signoff.png"
+    check = subprocess.run(
+        ["node", str(REPO / "tests/report/render_check.mjs"), str(folder / "signoff.html"), str(shot)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert check.returncode == 0, f"the sign-off did not render: {check.stderr or check.stdout}"
+    seen = json.loads(check.stdout.strip().splitlines()[-1])
+    assert seen["rows"] == 6, f"the verdict table should show 5 criteria, it shows {seen['rows'] - 1}"
+    assert seen["headline"] == SIGN_OFF_FAIL, "only AC1 ran: the sign-off must say FAIL (criteria not run)"
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shutil.copy(
+        shot, run_folder.path("signoff-screenshot.png")
+    )  # the self-test's evidence, in this run's folder
+    text = (folder / "signoff.md").read_text()
+    assert "| AC1: Paperless-AI talks to LLMs only through LiteLLM | **pass** |" in text
+    assert "| AC2: an uploaded document is classified and stored correctly | **not run** |" in text
+
+
+@pytest.mark.control
+def test_no_report_file_of_a_run_contains_any_of_its_secrets(tmp_path: Path) -> None:
+    out = tmp_path / "secrets.json"
+    argv, env = child_pytest(["tests/report/probe_secrets.py"], tmp_path / "reports")
+    env["PROBE_OUT"] = str(out)
+    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1 and out.is_file(), (
+        f"the probe did not get as far as its secrets:\n{done.stdout[-3000:]}"
+    )
+    found_secrets: dict[str, str] = json.loads(out.read_text())
+    assert len(found_secrets) == 4 and all(len(v) >= 16 for v in found_secrets.values()), found_secrets
+
+    files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    hits = scan(tmp_path / "reports", found_secrets)
+
+    assert len(files) > 20, f"the probe's report folder is too thin to prove anything: {files}"
+    assert any(re.search(r"allure\.html$", str(p)) for p in files) and any("junit" in p.name for p in files)
+    assert not hits, "secrets found in the reports:\n" + "\n".join(hits)
