@@ -39,9 +39,17 @@ def child_pytest(selection: list[str], reports: Path, *options: str) -> tuple[li
     return argv, dict(os.environ, PYTHONPATH=str(REPO))
 
 
-def run_suites(selection: list[str], manifests: Path, workdir: Path, timeout: float = 300) -> SuiteRun:
-    """``pytest <selection> --manifests <manifests>`` in a child process, reports under ``workdir``."""
-    argv, env = child_pytest(selection, workdir / "reports", "--manifests", str(manifests))
+def run_suites(
+    selection: list[str], manifests: Path, workdir: Path, timeout: float = 300, allure_html: bool = False
+) -> SuiteRun:
+    """``pytest <selection> --manifests <manifests>`` in a child process, reports under ``workdir``.
+
+    The Allure HTML (seconds of Node.js per run) is only built when asked for.
+    """
+    html = "auto" if allure_html else "off"
+    argv, env = child_pytest(
+        selection, workdir / "reports", "--manifests", str(manifests), "--allure-html", html
+    )
     done = subprocess.run(
         argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )

@@ -119,6 +119,7 @@ def test_a_run_writes_a_sign_off_that_renders_in_chromium_with_allure_html_and_j
         MANIFESTS,
         tmp_path,
         timeout=300,
+        allure_html=True,
     )
     folder = (tmp_path / "reports" / "latest").resolve()
     assert run.returncode == 0, run.output
