@@ -61,3 +61,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="auto",
         help="build reports/latest/allure.html with Allure 3 at the end of the run (auto: when installed)",
     )
+    # --keep-cluster and --kubeconfig come with pytest-kind and mean the same here.
+    group.addoption("--context", default=None, help="--stack cluster: kubeconfig context (default: current)")
+    group.addoption(
+        "--allow-disruption",
+        action="store_true",
+        help="--stack cluster: allow scaling the real vLLM to 0 (Gaming Mode); always restored",
+    )
+    group.addoption(
+        "--k8s-name",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="--stack kind/cluster: a namespace, Deployment or Service name other than the story's",
+    )
