@@ -251,3 +251,27 @@ def test_names_can_be_changed_one_by_one_and_a_wrong_key_is_refused() -> None:
     assert names.tier("vllm") == ("vllm", "vllm-api", 8001) and names.ml_namespace == "ml"
     with pytest.raises(OptionError, match="--k8s-name"):
         Names.from_options(["gpu=vllm"])
+
+
+def test_the_paperless_side_comes_from_the_cluster_and_a_failed_warm_up_is_kept_not_raised(
+    tmp_path: Path, forwards: dict[str, FakeForward]
+) -> None:
+    cluster = FakeCluster()
+    stack = make_stack(tmp_path, cluster, forwards)
+    stack.start()
+    cluster.configmap_data = lambda ns, name: {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen"}  # type: ignore[method-assign]
+    cluster.secret_data = lambda ns, name: {"API_KEY": "k" * 32, "PAPERLESS_API_TOKEN": "t" * 40}  # type: ignore[method-assign]
+
+    pipeline = stack.pipeline()
+
+    assert pipeline.env == {
+        "AI_PROVIDER": "custom",
+        "CUSTOM_MODEL": "vllm-qwen",
+        "API_KEY": "k" * 32,
+        "PAPERLESS_API_TOKEN": "t" * 40,
+    }
+    assert pipeline.litellm_v1 == "http://litellm.ml.svc.cluster.local:4000/v1"
+    assert pipeline.ai.real and pipeline.ai.history() is None and stack.unique_uploads
+    assert pipeline.warmup_problem and "scan/now" in pipeline.warmup_problem, "nothing listens in this test"
+    assert stack.secrets()["Paperless token"] == "t" * 40
+    assert stack.pipeline() is pipeline
