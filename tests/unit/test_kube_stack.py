@@ -275,3 +275,13 @@ def test_the_paperless_side_comes_from_the_cluster_and_a_failed_warm_up_is_kept_
     assert pipeline.warmup_problem and "scan/now" in pipeline.warmup_problem, "nothing listens in this test"
     assert stack.secrets()["Paperless token"] == "t" * 40
     assert stack.pipeline() is pipeline
+
+
+def test_on_a_real_cluster_the_cloud_tier_cannot_be_taken_away(
+    tmp_path: Path, forwards: dict[str, FakeForward]
+) -> None:
+    cluster_stack = make_stack(tmp_path, FakeCluster(), forwards, flavour="cluster", allow_disruption=True)
+    kind_stack = make_stack(tmp_path, FakeCluster(), forwards)
+
+    assert cluster_stack.can_scale("vllm") and not cluster_stack.can_scale("openai")
+    assert kind_stack.can_scale("openai")
