@@ -108,3 +108,24 @@ def test_an_ollama_cold_start_longer_than_the_tier_timeout_is_not_waited_for(
     assert_served_by(stack, reply, "openai")
     assert reply.elapsed_s >= timeout, f"gave up on Ollama after {reply.elapsed_s:.3f} s, before {timeout} s"
     assert_completions(stack, ollama=1, openai=1)
+
+
+def test_on_a_real_cluster_a_cold_ollama_serves_gaming_mode_and_its_load_time_is_reported(
+    stack: Stack, gateway: Gateway, figures: dict[str, object]
+) -> None:
+    """The story's AC3 on real hardware: vLLM scaled to 0, the real Ollama cold, the first answer timed."""
+    require(stack, Capability.REAL_TIERS)
+    require(stack, Capability.DISRUPTION)
+    budget = stack.config.require(stack.config.chain[stack.tier_names.index("ollama")]).timeout or 120.0
+    stack.make_ollama_cold()
+
+    with stack.gaming_mode() as since:
+        reply = gateway.chat(FIRST_GROUP, PROMPT, timeout=budget + 30)
+        first_answer_s = time.monotonic() - since
+
+    figures["real_ollama_cold_start_s"] = round(reply.elapsed_s, 2)
+    figures["gaming_mode_scale_down_to_first_answer_s"] = round(first_answer_s, 2)
+    assert_served_by(stack, reply, "ollama")
+    assert reply.elapsed_s < budget, (
+        f"the cold Ollama took {reply.elapsed_s:.1f} s, over its {budget:g} s timeout"
+    )
