@@ -5,6 +5,7 @@ A patch is a list of operations on YAML files, in the key language of ``fixtures
     - {file: litellm/configmap.yaml, set: "data/config.yaml>model_list.0.litellm_params.timeout", value: 30}
     - {file: paperless-ai/configmap.yaml, remove: data.CUSTOM_MODEL}
     - {file: paperless-ai/data.env, dotenv: {AI_PROVIDER: ollama}}
+    - {file: paperless-ai/deployment.yaml, doc: 1, remove: spec.template.spec.initContainers}
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ def apply(ops: list[dict[str, Any]], target: Path, reference: Path = REFERENCE) 
         if "dotenv" in op:
             path.write_text("".join(f"{k}={v}\n" for k, v in op["dotenv"].items()))
             continue
-        document = yaml.safe_load(path.read_text())
+        documents = list(yaml.safe_load_all(path.read_text()))
+        index = int(op.get("doc", 0))  # which document of a multi-document file
         if "set" in op:
-            document = apply_op(document, str(op["set"]), "set", op.get("value"), where)
+            documents[index] = apply_op(documents[index], str(op["set"]), "set", op.get("value"), where)
         elif "remove" in op:
-            document = apply_op(document, str(op["remove"]), "remove", None, where)
+            documents[index] = apply_op(documents[index], str(op["remove"]), "remove", None, where)
         else:
             raise PatchError(f"{where}: needs set, remove or dotenv")
-        path.write_text(yaml.safe_dump(document, sort_keys=False))
+        path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
     return target

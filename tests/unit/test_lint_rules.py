@@ -40,6 +40,24 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
     "LLM004": (CATALOG["llm-vllm-timeout-30s"], "worst-case failover from 'vllm-qwen' is 30.00 s"),
     "LLM005": (CATALOG["llm-num-retries-default"], "num_retries is not set"),
     "LLM006": (CATALOG["llm-ollama-timeout-under-cold-start"], "times out after 30 s"),
+    "K8S001": (
+        [
+            {
+                "file": "paperless-ai/deployment.yaml",
+                "doc": 1,
+                "remove": "spec.template.spec.containers.0.envFrom.1",
+            }
+        ],
+        "does not get secretRef paperless-ai-secrets",
+    ),
+    "K8S002": (
+        [{"file": "paperless-ai/deployment.yaml", "doc": 1, "remove": "spec.template.spec.initContainers"}],
+        "no init step writes /app/data/.env",
+    ),
+    "K8S003": (
+        [{"file": "litellm/deployment.yaml", "doc": 0, "remove": "spec.template.spec.containers.0.envFrom"}],
+        "does not get the Secret litellm-secrets",
+    ),
     "LLM007": (
         [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
         "master key is written in the ConfigMap",
@@ -76,6 +94,7 @@ def test_the_failover_budget_counts_retries_and_back_off() -> None:
 
 def test_the_cold_start_budget_is_configurable(tmp_path: Path) -> None:
     assert [f.rule for f in lint(REFERENCE, cold_start_budget_s=180)] == ["LLM006"]
+    assert lint(REFERENCE, cold_start_budget_s=120) == []
     assert lint(REFERENCE, cold_start_budget_s=90) == []
 
 
