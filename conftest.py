@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="an installed Paperless-AI (server.js + node_modules) to run with node; default: "
-        "$PAPERLESS_AI_DIR, else the contract double (a run with the double is not eligible for sign-off)",
+        "$PAPERLESS_AI_DIR, else the pinned release that `make setup` installs",
     )
     group.addoption(
         "--cold-start-budget",

@@ -152,12 +152,3 @@ def test_paperless_ai_classification_requests_reach_a_tier_only_through_litellm(
             f"{mine[entry['digest']]} reached {tier} asking for {entry['model']!r}; "
             f"LiteLLM asks for {served!r}"
         )
-    history = archive.pipeline.ai.history()
-    if history is not None:  # the double also records LiteLLM's answer header: the gateway answered it
-        mine_ids = {item.doc_id for item in filed}
-        unanswered = [
-            a["document"] for a in history["attempts"] if a["document"] in mine_ids and not a["model_id"]
-        ]
-        assert not unanswered, (
-            f"documents {unanswered} were answered without LiteLLM's x-litellm-model-id header"
-        )

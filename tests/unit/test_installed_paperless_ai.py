@@ -1,8 +1,9 @@
 """Running an installed Paperless-AI: the suite's side of it, checked against a stand-in ``server.js``.
 
 The stand-in is our own few lines of Node: it records where it runs, what it was given and what its
-``data/.env`` holds, and answers ``/health`` and ``/api/scan/now`` like Paperless-AI. The real
-application is never installed by the suite (nor here).
+``data/.env`` holds, prints its key at start (as the real 3.0.9 does), and answers ``/health`` and
+``/api/scan/now`` like Paperless-AI. The real application runs in the suites; here the harness's
+own behaviour is checked in a second.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import pytest
 
 from fixtures.errors import OptionError
 from fixtures.paperless_ai.config import parse_dotenv
-from fixtures.paperless_ai.service import Installed, check_install
+from fixtures.paperless_ai.service import PaperlessAI, check_install, failures_in
 from fixtures.processes import free_port
+from fixtures.redaction import SECRETS, placeholder
 
 STAND_IN = r"""
 const http = require('http'), fs = require('fs');
 const env = fs.existsSync('data/.env') ? fs.readFileSync('data/.env', 'utf8') : null;
 fs.writeFileSync('seen.json', JSON.stringify({cwd: process.cwd(), dotenv: env,
   provider: process.env.AI_PROVIDER, rag: process.env.RAG_SERVICE_ENABLED}));
+console.log('AI provider config:', {apiKey: process.env.CUSTOM_API_KEY});
 http.createServer((req, res) => {
   if (req.url === '/health') {
     res.writeHead(200, {'content-type': 'application/json'}); return res.end('{"status":"healthy"}');
@@ -46,7 +49,9 @@ def install(tmp_path: Path) -> Path:
     folder = tmp_path / "paperless-ai"
     (folder / "node_modules").mkdir(parents=True)
     (folder / "server.js").write_text(STAND_IN)
-    (folder / "package.json").write_text('{"name": "paperless-ai", "version": "3.0.9"}')
+    (folder / "package.json").write_text('{"name": "paperless-ai", "version": "1.0.0"}')  # as upstream
+    (folder / "config").mkdir()
+    (folder / "config" / "config.js").write_text("module.exports = {\n  PAPERLESS_AI_VERSION: '3.0.9',\n};\n")
     return folder
 
 
@@ -54,9 +59,12 @@ def test_an_installed_copy_runs_from_its_own_working_directory_with_data_env_and
     install: Path, tmp_path: Path
 ) -> None:
     workdir = tmp_path / "run" / "workdir"
-    env = {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen", "API_KEY": "k"}
+    key = "sk-conformance-stand-in-0123456789"
+    SECRETS.register("LiteLLM master key", key)
+    env = {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen", "API_KEY": "k", "CUSTOM_API_KEY": key}
     dotenv = {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen"}
-    app = Installed(install, workdir, env, dotenv, free_port(), tmp_path / "paperless-ai.log")
+    log = tmp_path / "logs" / "paperless-ai.log"
+    app = PaperlessAI(install, workdir, env, dotenv, free_port(), log)
     try:
         app.start(startup_timeout=20)
         scan_s = app.scan(timeout=10)
@@ -69,8 +77,30 @@ def test_an_installed_copy_runs_from_its_own_working_directory_with_data_env_and
     assert parse_dotenv(seen["dotenv"]) == {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen"}
     assert scan_s < 10 and refused.status_code == 302
     assert not (install / "data").exists(), "the install directory must stay untouched"
-    assert app.component().real and app.component().version == "3.0.9"
+    assert app.component().real and app.component().version == "3.0.9", "config/config.js, not package.json"
     assert app.process is not None and not app.process.alive()
+    written = log.read_text()
+    assert key not in written and placeholder("LiteLLM master key", key) in written
+    leaks = [leak for leak in SECRETS.leaks if leak.log == "logs/paperless-ai.log"]
+    assert leaks and leaks[-1].component == "Paperless-AI" and leaks[-1].secret == "LiteLLM master key"
+    assert "PaperlessAI(" in repr(app) and key not in repr(app)
+
+
+def test_the_documents_paperless_ai_failed_are_read_from_its_own_log_lines() -> None:
+    log = (
+        "[DEBUG] Document 7 rights for AI User - processed\n"
+        "Failed to parse JSON response: SyntaxError: Unexpected token 'H'\n"
+        "[ERROR] processing document 7: Error: [ERROR] Document analysis failed: "
+        "Invalid JSON response from API\n"
+        "    at processDocument (/app/server.js:217:11)\n"
+        "[ERROR] processing document 9: Error: boom\n"
+        "[ERROR] processing document 7: Error: again\n"
+    )
+
+    found = failures_in(log)
+
+    assert sorted(found) == [7, 9]
+    assert found[7][0].endswith("Invalid JSON response from API") and found[7][1] == "Error: again"
 
 
 def test_a_folder_without_server_js_is_refused_naming_the_option(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures.lint import RULES, failover_budget_s, lint, read
+from fixtures.lint import ERROR, RULES, SWITCHES, WARNING, Finding, failover_budget_s, lint, read, switch_on
+from fixtures.paperless_ai.config import READ_KEYS
 from tests.controls.runner import REPO
 from tests.mutants.patch import REFERENCE, apply
 
@@ -31,6 +32,10 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
         "with AI_PROVIDER=custom the model is CUSTOM_MODEL",
     ),
     "PAI006": (CATALOG["pai-secret-inline"], "CUSTOM_API_KEY is inline"),
+    "PAI007": (
+        [{"file": PAI, "remove": "data.AI_PROCESSED_TAG_NAME"}],
+        "AI_PROCESSED_TAG_NAME is unset: Paperless-AI silently adds no processed tag",
+    ),
     "LLM001": (
         CATALOG["llm-fallback-to-missing-group"],
         "'openai-gpt-4o', which no model_list entry defines",
@@ -85,6 +90,130 @@ def test_a_manifest_broken_in_the_rules_way_fails_it_naming_file_and_key(
     assert found, f"{rule_id} did not fire on {ops}"
     assert any(text in f.message for f in found), [f.message for f in found]
     assert all(f.file.startswith(str(manifests)) and f.key and f.fix for f in found)
+
+
+def _paperless_ai_with(tmp_path: Path, **data: str | None) -> Path:
+    """The reference manifests with these ConfigMap keys set (``None``: removed)."""
+    ops = [
+        {"file": PAI, "remove": f"data.{key}"}
+        if value is None
+        else {"file": PAI, "set": f"data.{key}", "value": value}
+        for key, value in data.items()
+    ]
+    return apply(ops, tmp_path / "manifests")
+
+
+def _pai007(manifests: Path) -> list[Finding]:
+    return [f for f in lint(manifests) if f.rule == "PAI007"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "on"),
+    [
+        # config/config.js's parser: yes / true (any case) / 1; unset or empty -> the default; no trimming
+        ("ACTIVATE_TAGGING", "yes", True),
+        ("ACTIVATE_TAGGING", "true", True),
+        ("ACTIVATE_TAGGING", "TRUE", True),
+        ("ACTIVATE_TAGGING", "Yes", True),
+        ("ACTIVATE_TAGGING", "1", True),
+        ("ACTIVATE_TAGGING", "", True),
+        ("ACTIVATE_TAGGING", None, True),
+        ("ACTIVATE_TAGGING", "no", False),
+        ("ACTIVATE_TAGGING", "on", False),
+        ("ACTIVATE_TAGGING", " yes", False),
+        ("ACTIVATE_CUSTOM_FIELDS", None, True),
+        ("ACTIVATE_CUSTOM_FIELDS", "", True),
+        ("EXTERNAL_API_ENABLED", None, False),
+        ("EXTERNAL_API_ENABLED", "true", True),
+        # compared to exactly 'yes' where it is decided
+        ("ADD_AI_PROCESSED_TAG", "yes", True),
+        ("ADD_AI_PROCESSED_TAG", "YES", False),
+        ("ADD_AI_PROCESSED_TAG", "true", False),
+        ("ADD_AI_PROCESSED_TAG", "1", False),
+        ("ADD_AI_PROCESSED_TAG", None, False),
+        ("RESTRICT_TO_EXISTING_TAGS", "true", False),
+        # server.js: empty means 'true', then exactly 'true'
+        ("RAG_SERVICE_ENABLED", "", True),
+        ("RAG_SERVICE_ENABLED", "yes", False),
+        ("RAG_SERVICE_ENABLED", "false", False),
+    ],
+)
+def test_switches_read_as_paperless_ai_reads_them(key: str, value: str | None, on: bool) -> None:
+    assert switch_on({} if value is None else {key: value}, key) is on
+
+
+def test_every_switch_is_a_variable_paperless_ai_reads() -> None:
+    assert set(SWITCHES) <= READ_KEYS
+
+
+def test_the_processed_tag_without_a_name_names_the_file_and_key(tmp_path: Path) -> None:
+    manifests = _paperless_ai_with(tmp_path, AI_PROCESSED_TAG_NAME=None)
+
+    (found,) = _pai007(manifests)
+
+    assert found.severity == ERROR and found.file == str(manifests / PAI)
+    assert found.key == "data.AI_PROCESSED_TAG_NAME" and "ADD_AI_PROCESSED_TAG is 'yes'" in found.message
+    assert "AI_PROCESSED_TAG_NAME: ai-processed" in found.fix
+
+
+@pytest.mark.parametrize(("name", "shown"), [("", "is empty"), ("  ", "is blank ('  ')")])
+def test_an_empty_processed_tag_name_is_no_name(tmp_path: Path, name: str, shown: str) -> None:
+    (found,) = _pai007(_paperless_ai_with(tmp_path, AI_PROCESSED_TAG_NAME=name))
+
+    assert found.severity == ERROR and shown in found.message
+
+
+def test_a_blank_processed_tag_name_has_no_fallback_even_with_tagging_off(tmp_path: Path) -> None:
+    manifests = _paperless_ai_with(tmp_path, AI_PROCESSED_TAG_NAME="  ", ACTIVATE_TAGGING="no")
+
+    assert [f.severity for f in _pai007(manifests)] == [ERROR]
+
+
+@pytest.mark.parametrize("tagging", ["yes", "true", "TRUE", "1", "", None])
+def test_tagging_on_as_paperless_ai_parses_it_makes_a_nameless_processed_tag_an_error(
+    tmp_path: Path, tagging: str | None
+) -> None:
+    manifests = _paperless_ai_with(tmp_path, AI_PROCESSED_TAG_NAME=None, ACTIVATE_TAGGING=tagging)
+
+    assert [f.severity for f in _pai007(manifests)] == [ERROR]
+
+
+@pytest.mark.parametrize("tagging", ["no", "false", "0", " yes"])
+def test_with_tagging_off_a_nameless_processed_tag_falls_back_to_a_warning(
+    tmp_path: Path, tagging: str
+) -> None:
+    manifests = _paperless_ai_with(tmp_path, AI_PROCESSED_TAG_NAME=None, ACTIVATE_TAGGING=tagging)
+
+    (found,) = _pai007(manifests)
+
+    assert found.severity == WARNING and "falls back to 'ai-processed'" in found.message
+
+
+@pytest.mark.parametrize("switch", ["no", "true", "YES", "1", " yes", None])
+def test_the_processed_tag_is_on_only_when_exactly_yes(tmp_path: Path, switch: str | None) -> None:
+    manifests = _paperless_ai_with(tmp_path, AI_PROCESSED_TAG_NAME=None, ADD_AI_PROCESSED_TAG=switch)
+
+    assert _pai007(manifests) == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "CONTENT_MAX_LENGTH",
+        "EXTERNAL_API_ENABLED",
+        "EXTERNAL_API_URL",
+        "EXTERNAL_API_METHOD",
+        "EXTERNAL_API_HEADERS",
+        "EXTERNAL_API_BODY",
+        "EXTERNAL_API_TIMEOUT",
+        "EXTERNAL_API_TRANSFORM",
+        "PROCESS_ONLY_NEW_DOCUMENTS",
+    ],
+)
+def test_a_key_paperless_ai_reads_is_not_called_unread(tmp_path: Path, key: str) -> None:
+    manifests = _paperless_ai_with(tmp_path, **{key: "x"})
+
+    assert [f for f in lint(manifests) if f.rule == "PAI005"] == []
 
 
 def test_the_failover_budget_counts_retries_and_back_off() -> None:

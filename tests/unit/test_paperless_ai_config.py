@@ -35,6 +35,20 @@ def test_llm_model_is_named_as_a_key_paperless_ai_never_reads() -> None:
     assert drift.key == "LLM_MODEL" and "CUSTOM_MODEL" in drift.problem
 
 
+def test_content_max_length_the_external_api_keys_and_process_only_new_documents_are_read() -> None:
+    external = ("ENABLED", "URL", "METHOD", "HEADERS", "BODY", "TIMEOUT", "TRANSFORM")
+    read = ["CONTENT_MAX_LENGTH", "PROCESS_ONLY_NEW_DOCUMENTS"] + [f"EXTERNAL_API_{p}" for p in external]
+
+    assert unread_keys({key: "x" for key in read}) == []
+
+
+def test_the_rag_services_fallback_names_are_not_read_by_the_app() -> None:
+    assert [d.key for d in unread_keys({"PAPERLESS_URL": "http://p", "PAPERLESS_TOKEN": "t"})] == [
+        "PAPERLESS_TOKEN",
+        "PAPERLESS_URL",
+    ]
+
+
 def test_a_stale_file_is_reported_per_key_without_leaking_the_secret() -> None:
     stale = {"AI_PROVIDER": "ollama", "CUSTOM_API_KEY": "sk-old-value", "PAPERLESS_API_URL": "http://p/api"}
 

@@ -87,12 +87,16 @@ def test_ollama_streams_ndjson_by_default_and_ends_with_done(ollama: TestClient)
     assert lines[-1]["done_reason"] == "stop" and "eval_count" in lines[-1]
 
 
-def test_ollama_wraps_its_json_in_a_fence_after_a_sentence(ollama: TestClient) -> None:
+def test_ollama_fences_its_json_by_default_and_talks_around_it_only_when_told(ollama: TestClient) -> None:
     answer = ollama.post("/api/chat", json=chat("qwen2.5:3b", stream=False)).json()
     content = answer["message"]["content"]
-    assert content.startswith("Here is") and "```json\n" in content
+    assert content.startswith("```json\n") and content.endswith("\n```")
     assert json.loads(content.split("```json\n")[1].split("\n```")[0])["language"] == "de"
     assert answer["done"] is True and answer["load_duration"] > 0
+
+    ollama.post("/__mock/faults", json={"kind": "prose", "count": 1})
+    chatty = ollama.post("/api/chat", json=chat("qwen2.5:3b", stream=False)).json()["message"]["content"]
+    assert chatty.startswith("Here is") and "```json\n" in chatty and not chatty.endswith("```")
 
 
 def test_ollama_generate_answers_in_response(ollama: TestClient) -> None:
