@@ -71,6 +71,37 @@ def test_the_failover_table_marks_a_mode_over_budget() -> None:
     assert "| healthy baseline | 20 | 0.080 s | 0.090 s | 0.100 s |  |" in text
 
 
+def test_security_findings_and_degraded_outcomes_are_on_the_page_and_in_the_headline_reason() -> None:
+    finding = {
+        "component": "Paperless-AI",
+        "secret": "LiteLLM master key",
+        "log": "logs/paperless-ai.log",
+        "line": 12,
+        "lines": [12, 40],
+        "why": "anyone who can read its logs gets the key",
+        "mitigation": "a virtual key of its own",
+    }
+    cases = [
+        {
+            "case": "vllm answers prose",
+            "document": "08",
+            "written": False,
+            "paperless_ai_error": "Invalid JSON",
+        },
+        {"case": "vllm answers <think>", "document": "07", "written": True, "stored_as_expected": True},
+        {"case": "x", "document": "09", "written": True, "stored_as_expected": False},
+    ]
+
+    signoff = build(every_criterion(), REAL, None, {}, [finding], cases)
+    text, html = markdown(signoff), page(signoff, None)
+
+    assert signoff.headline == SIGN_OFF_PASS and signoff.why.endswith("with 1 security finding (below)")
+    assert "| Paperless-AI | LiteLLM master key | logs/paperless-ai.log line 12 (and 1 more lines) |" in text
+    assert "| vllm answers prose | 08 | nothing written (retried at the next scan) | Invalid JSON |" in text
+    assert "| x | 09 | WRONG WRITE |" in text and "stored as expected" in text
+    assert 'id="findings"' in html and 'id="degradation"' in html
+
+
 def test_the_page_escapes_what_it_shows() -> None:
     outcomes = [Outcome("suites/t.py::test_x[<script>]", "passed", ["ac1"])]
 
