@@ -39,7 +39,7 @@ def test_each_tier_answers_a_golden_document_with_its_expected_classification() 
     ollama = answers.reply("ollama", prompt, document.text)
 
     assert vllm.startswith("{") and '"Hausverwaltung Sommer & Partner"' in vllm
-    assert ollama.startswith("Here is") and "```json\n{" in ollama and '"Vertrag"' in ollama
+    assert ollama.startswith("```json\n{") and ollama.endswith("\n```") and '"Vertrag"' in ollama
 
 
 def test_a_document_with_a_line_added_or_cut_at_the_end_is_still_matched() -> None:

@@ -68,7 +68,6 @@ def test_every_module_the_image_runs_imports_only_what_the_image_installs() -> N
     for start in (
         "fixtures.tiers.__main__",
         "fixtures.paperless_ngx.__main__",
-        "fixtures.paperless_ai.__main__",
     ):
         modules, third_party = closure(start)
         missing = {DISTRIBUTION_OF.get(top, top) for top in third_party} - wanted
