@@ -128,12 +128,16 @@ def test_an_answer_shape_the_parser_may_not_read_never_leads_to_a_wrong_write(
     require(stack, Capability.FAULTS)
     tier = stack.tier_names[0]
     (item,) = archive.file(load().documents[6:7] if shape == "think" else load().documents[7:8])
-    stack.tier(tier).fault(shape)
+    if shape == "think":
+        stack.tier(tier).fault("think")
+    else:
+        stack.tier(tier).fault("shape", shape=shape)
 
     archive.classify()
 
     answered = [e for e in stack.tier(tier).journal() if e["digest"] == item.content_digest]
-    assert answered and all(e["fault"] == shape for e in answered), (
+    fault = shape if shape == "think" else f"shape:{shape}"
+    assert answered and all(e["fault"] == fault for e in answered), (
         f"{item.document.name} should have been answered by {tier} with {SHAPES[shape]}; journal: {answered}"
     )
     (outcome,) = archive.outcomes([item])

@@ -94,7 +94,7 @@ def test_ollama_fences_its_json_by_default_and_talks_around_it_only_when_told(ol
     assert json.loads(content.split("```json\n")[1].split("\n```")[0])["language"] == "de"
     assert answer["done"] is True and answer["load_duration"] > 0
 
-    ollama.post("/__mock/faults", json={"kind": "prose", "count": 1})
+    ollama.post("/__mock/faults", json={"kind": "shape", "shape": "prose", "count": 1})
     chatty = ollama.post("/api/chat", json=chat("qwen2.5:3b", stream=False)).json()["message"]["content"]
     assert chatty.startswith("Here is") and "```json\n" in chatty and not chatty.endswith("```")
 

@@ -118,8 +118,9 @@ def test_a_cold_start_delays_only_the_first_request_and_reports_load_duration() 
         {"kind": "error", "status": 418},
         {"kind": "hang", "count": 0},
         {"kind": "cold_start"},
+        {"kind": "shape", "shape": "haiku"},
     ],
-    ids=["unknown kind", "unknown status", "zero count", "cold start on vllm"],
+    ids=["unknown kind", "unknown status", "zero count", "cold start on vllm", "unknown shape"],
 )
 def test_a_fault_the_tier_cannot_honour_is_a_400_naming_the_problem(tier: TestClient, spec: dict) -> None:
     response = tier.post("/__mock/faults", json=spec)
