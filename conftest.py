@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.reports import keep_count
+from fixtures.timeouts import seconds_option, timeout_option
+
 pytest_plugins = ["fixtures.reporting", "fixtures.plugin"]
 
 
@@ -31,6 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--timeout",
         action="append",
         default=[],
+        type=timeout_option,
         metavar="KIND=SECONDS",
         help="override a named timeout (startup, request, classification, teardown, settle); repeatable",
     )
@@ -42,15 +46,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "$PAPERLESS_AI_DIR, else the pinned release that `make setup` installs",
     )
     group.addoption(
+        "--paperless-ngx",
+        choices=("real", "double"),
+        default="real",
+        help="--stack local: the real Paperless-ngx 2.18.4 `make setup` installs (default), or the REST "
+        "double (fast, labelled DOUBLE, not eligible for sign-off)",
+    )
+    group.addoption(
         "--cold-start-budget",
-        type=float,
+        type=seconds_option,
         default=120.0,
         metavar="S",
         help="seconds the Ollama tier's timeout must cover, for the lint (default 120)",
     )
     group.addoption(
         "--keep-reports",
-        type=int,
+        type=keep_count,
         default=20,
         metavar="N",
         help="run folders kept in --reports, oldest removed first (default 20)",

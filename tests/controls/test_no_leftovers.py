@@ -24,6 +24,19 @@ def _gone(pid: int) -> bool:
     return state == "Z"  # a zombie has exited; only its parent's bookkeeping is left
 
 
+def _in_groups(groups: set[int]) -> list[str]:
+    """Live processes in any of ``groups`` (each component runs in a group of its own): its children too."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) in groups:
+            found.append(f"{stat.parent.name} (group {fields[2]})")
+    return found
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -62,13 +75,17 @@ def test_no_process_or_port_is_left_behind(
             child.kill()
     state = json.loads(out.read_text())
     assert child.returncode in exit_codes, f"pytest exited {child.returncode}, expected {exit_codes}"
-    assert len(state["pids"]) == 6, (
-        "expected LiteLLM, three tiers, the Paperless-ngx double and Paperless-AI running; "
-        f"the probe saw {state}"
+    assert len(state["pids"]) == 8, (
+        "expected LiteLLM, three tiers, Paperless-ngx (Redis, web server, worker) and Paperless-AI "
+        f"running; the probe saw {state}"
     )
 
     wait_for(
         lambda: all(_gone(pid) for pid in state["pids"]), timeout=15, what="every started process to exit"
+    )
+    # their own children too (granian's workers, Celery's pool, node's helpers): each group is empty
+    wait_for(
+        lambda: not _in_groups(set(state["pids"])), timeout=15, what="every started process group to empty"
     )
     listening = [port for port in state["ports"] if _listening(port)]
     assert not listening, f"ports still listening after the run: {listening}"

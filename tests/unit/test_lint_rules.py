@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +272,66 @@ def test_the_command_refuses_a_missing_folder_with_exit_2(tmp_path: Path) -> Non
     answer = _cli(str(tmp_path / "nowhere"))
 
     assert answer.returncode == 2 and "no such directory" in answer.stderr
+
+
+# --- bad input: a finding with file and reason, said once, fast, in text and JSON -----------------
+
+
+def _binary(path: Path) -> None:
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+
+
+def _not_utf8(path: Path) -> None:
+    path.write_bytes("kind: ConfigMap\ndata: {note: caf\xe9}\n".encode("latin-1"))
+
+
+def _oversized(path: Path) -> None:
+    with path.open("wb") as out:  # sparse: 50 MB on paper, nothing on disk, refused before any read
+        out.truncate(50 * 1024 * 1024)
+
+
+def _looping(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.symlink_to(path.name)
+
+
+BAD_INPUT = {
+    "binary": (_binary, "binary, not YAML text"),
+    "not UTF-8": (_not_utf8, "not UTF-8 text (byte 0xe9"),
+    "oversized": (_oversized, "52,428,800 bytes, over the 1,000,000-byte limit"),
+    "a symlink loop": (_looping, "a symlink loop"),
+}
+
+
+@pytest.mark.parametrize("where", [LLM, "extra.yaml"], ids=["the gateway's ConfigMap", "a file beside it"])
+@pytest.mark.parametrize("kind", sorted(BAD_INPUT))
+def test_bad_input_is_one_finding_with_file_and_reason_in_under_a_second(
+    tmp_path: Path, kind: str, where: str
+) -> None:
+    manifests = apply([], tmp_path / "manifests")
+    spoil, reason = BAD_INPUT[kind]
+    spoil(manifests / where)
+
+    started = time.monotonic()
+    found = [f for f in lint(manifests) if f.rule == "MAN001"]
+
+    assert time.monotonic() - started < 1
+    assert [(f.file, f.message.startswith(reason)) for f in found] == [(str(manifests / where), True)], found
+
+
+def test_the_command_reports_a_binary_manifest_as_json_with_exit_1(tmp_path: Path) -> None:
+    manifests = apply([], tmp_path / "manifests")
+    _binary(manifests / "extra.yaml")
+
+    answer = _cli(str(manifests), "--format", "json")
+
+    body = json.loads(answer.stdout)
+    assert answer.returncode == 1 and "Traceback" not in answer.stderr
+    assert [(f["rule"], f["file"]) for f in body["findings"]] == [("MAN001", str(manifests / "extra.yaml"))]
+
+
+@pytest.mark.parametrize("budget", ["-5", "nan", "inf", "0"])
+def test_the_command_refuses_a_cold_start_budget_that_is_not_positive_with_exit_2(budget: str) -> None:
+    answer = _cli(str(REFERENCE), f"--cold-start-budget={budget}")
+
+    assert answer.returncode == 2 and "argument --cold-start-budget" in answer.stderr

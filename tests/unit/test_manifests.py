@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.errors import ManifestError
-from fixtures.manifests import load_gateway, load_paperless_ai
+from fixtures.manifests import MAX_MANIFEST_BYTES, load_gateway, load_paperless_ai
 from tests.manifest_patch import REFERENCE, patched_manifests
 
 
@@ -84,3 +84,30 @@ def test_paperless_ai_reads_custom_model_never_llm_model() -> None:
     settings = load_paperless_ai(REFERENCE)
     assert settings["AI_PROVIDER"] == "custom" and settings["CUSTOM_MODEL"] == "vllm-qwen"
     assert "LLM_MODEL" not in settings
+
+
+def test_a_binary_manifest_names_the_file_instead_of_a_decode_traceback(tmp_path: Path) -> None:
+    manifests = patched_manifests(tmp_path, lambda config: None)
+    (manifests / "litellm" / "configmap.yaml").write_bytes(b"\xff\xfe\x00k\x00i\x00n\x00d")
+
+    with pytest.raises(ManifestError, match=r"litellm/configmap.yaml: binary, not YAML text"):
+        load_gateway(manifests)
+
+
+def test_a_manifest_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    manifests = patched_manifests(tmp_path, lambda config: None)
+    with (manifests / "litellm" / "configmap.yaml").open("r+b") as out:
+        out.truncate(MAX_MANIFEST_BYTES + 1)
+
+    with pytest.raises(ManifestError, match=r"configmap.yaml: 1,000,001 bytes, over the 1,000,000-byte"):
+        load_gateway(manifests)
+
+
+def test_a_symlink_loop_is_named_as_one_not_as_a_missing_file(tmp_path: Path) -> None:
+    manifests = patched_manifests(tmp_path, lambda config: None)
+    path = manifests / "paperless-ai" / "configmap.yaml"
+    path.unlink()
+    path.symlink_to("configmap.yaml")
+
+    with pytest.raises(ManifestError, match=r"paperless-ai/configmap.yaml: a symlink loop"):
+        load_paperless_ai(manifests)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import pytest
 
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
-from fixtures.timeouts import Timeouts
+from fixtures.reports import keep_count
+from fixtures.timeouts import Timeouts, seconds_option, timeout_option
 from fixtures.wait import wait_for
 
 
@@ -54,7 +56,24 @@ def test_timeouts_take_overrides_by_name() -> None:
     assert Timeouts.from_options(["startup=5", "request=1.5"]) == Timeouts(startup=5, request=1.5)
 
 
-@pytest.mark.parametrize("bad", ["startup", "nap=3", "request=soon", "request=-1"])
+@pytest.mark.parametrize(
+    "bad", ["startup", "nap=3", "request=soon", "request=-1", "startup=nan", "startup=inf", "settle=-5"]
+)
 def test_a_bad_timeout_override_names_the_option(bad: str) -> None:
     with pytest.raises(OptionError, match=r"--timeout"):
         Timeouts.from_options([bad])
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--timeout", "startup=nan"), ("--timeout", "request=inf"), ("--cold-start-budget", "-5"),
+     ("--cold-start-budget", "nan"), ("--keep-reports", "0")],
+)  # fmt: skip
+def test_a_number_an_option_cannot_use_is_a_usage_error_naming_the_option(option: str, value: str) -> None:
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    parser.add_argument("--timeout", type=timeout_option)
+    parser.add_argument("--cold-start-budget", type=seconds_option)
+    parser.add_argument("--keep-reports", type=keep_count)
+
+    with pytest.raises(argparse.ArgumentError, match=f"argument {option}: .*{value.split('=')[-1]}"):
+        parser.parse_args([f"{option}={value}"])
