@@ -9,16 +9,21 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup paperless-ai conformance test lint clean
+.PHONY: setup paperless-ai paperless-ngx conformance test lint clean
 
 # Python deps in .venv; Allure 3 and playwright-core from package-lock.json (the machine's Node.js,
-# no Java); the real Paperless-AI 3.0.9 from its release tree, verified and cached outside the
-# repository (~3 min the first time: npm compiles its SQLite modules; a no-op after).
+# no Java); the real Paperless-AI 3.0.9 and Paperless-ngx 2.18.4 from their release trees, verified
+# and cached outside the repository (~3 min the first time: npm compiles Paperless-AI's SQLite
+# modules; Paperless-ngx: uv sync + migrate ~35 s, and Debian's redis-server, poppler-utils,
+# ghostscript, fonts-liberation when missing; a no-op after).
 # The own tests also need Debian's chromium (the report's render check): installed when missing.
-setup: $(STAMP) $(NODE_STAMP) paperless-ai
+setup: $(STAMP) $(NODE_STAMP) paperless-ai paperless-ngx
 
 paperless-ai: $(STAMP)
 	$(PY) -m fixtures.paperless_ai.install
+
+paperless-ngx: $(STAMP)
+	$(PY) -m fixtures.paperless_ngx.install
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required, found " + sys.version.split()[0])'
