@@ -57,7 +57,8 @@ WHAT_TO_DO = {
     "a null one",
     "empty": "a larger context or token budget for the model (Ollama `num_ctx`, RESPONSE_TOKENS)",
     "unterminated": "raise the model's output budget (RESPONSE_TOKENS, Ollama `num_predict`)",
-    "cut_connection": "nothing on the model side: a network or tier failure; LiteLLM's fallback covers it",
+    "cut_connection": "nothing on the model side (a network or tier failure): the next tier of the chain "
+    "covers it, and after the last one the document waits for the next scan",
     "think": "nothing: LiteLLM moves the block to reasoning_content",
     "no_usage": "nothing: LiteLLM fills usage in",
 }

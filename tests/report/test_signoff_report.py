@@ -220,3 +220,25 @@ def test_no_report_file_of_a_run_contains_any_of_its_secrets(tmp_path: Path) -> 
     assert [(f["component"], f["secret"], f["log"]) for f in findings] == [
         ("Paperless-AI", "LiteLLM master key", "logs/paperless-ai.log")
     ], "the real Paperless-AI prints CUSTOM_API_KEY at start: one finding naming its log"
+
+
+def test_answer_shapes_that_stop_classification_are_listed_with_the_default_shapes() -> None:
+    shapes = {
+        "default_shapes": {"vllm": "bare JSON", "ollama": "JSON in a fence"},
+        "stop_classification": [
+            {
+                "shape": "prose",
+                "what": "a sentence | a fence",
+                "tiers": ["ollama", "vllm"],
+                "owner_can": "prompt",
+            }
+        ],
+    }
+    signoff = build(every_criterion(), REAL, None, {})
+    signoff.shapes = shapes
+
+    text, html = markdown(signoff), page(signoff, None)
+
+    assert "Mock tiers' default shapes: vllm: bare JSON; ollama: JSON in a fence." in text
+    assert "| prose | a sentence / a fence | ollama, vllm | prompt |" in text
+    assert 'id="answer-shapes"' in html
