@@ -40,12 +40,13 @@ $(CHROMIUM):
 	@[ "$$(id -u)" = 0 ] || { echo "installing chromium needs root: apt-get install chromium"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
+# Both run pytest in a network namespace with only loopback (./isolated), where the machine allows it.
 conformance: setup
-	$(PY) -m pytest suites $(ARGS)
+	./isolated $(PY) -m pytest suites $(ARGS)
 
 test: setup $(CHROMIUM)
 	$(PY) -m ruff check .
-	$(PY) -m pytest tests suites $(ARGS)
+	./isolated $(PY) -m pytest tests suites $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
