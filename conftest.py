@@ -46,6 +46,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "$PAPERLESS_AI_DIR, else the pinned release that `make setup` installs",
     )
     group.addoption(
+        "--record-answers",
+        default=None,
+        metavar="FILE",
+        help="right after the stack is up, ask each tier of the chain (through LiteLLM) to classify each "
+        "golden document and write the answers to FILE (meant for --stack cluster with the real tiers)",
+    )
+    group.addoption(
+        "--replay-answers",
+        default=None,
+        metavar="FILE",
+        help="--stack local: the mock tiers answer the golden documents as FILE (from --record-answers) says",
+    )
+    group.addoption(
         "--paperless-ngx",
         choices=("real", "double"),
         default="real",
