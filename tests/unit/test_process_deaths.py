@@ -1,0 +1,44 @@
+"""A process that exits on its own is a death: every wait ends at once naming it; a stop is not one."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.errors import ComponentError
+from fixtures.processes import Process, deaths, forget_deaths
+from fixtures.wait import wait_for
+
+
+@pytest.fixture(autouse=True)
+def clean() -> Iterator[None]:
+    forget_deaths()
+    yield
+    forget_deaths()  # this module's deaths are on purpose: never the stack's
+
+
+def test_a_process_that_exits_by_itself_ends_any_wait_at_once_naming_it(tmp_path: Path) -> None:
+    code = "print('about to fail', flush=True); raise SystemExit(3)"
+    Process("Doomed", [sys.executable, "-c", code], tmp_path / "logs" / "doomed.log").start()
+    started = time.monotonic()
+
+    with pytest.raises(ComponentError) as caught:
+        wait_for(lambda: False, timeout=30, what="something that never happens", interval=0.05)
+
+    assert time.monotonic() - started < 10, "the wait ran on instead of naming the death"
+    assert "Doomed: exited (code 3) at" in str(caught.value) and "about to fail" in str(caught.value)
+
+
+def test_a_stopped_process_or_one_that_is_not_essential_is_no_death(tmp_path: Path) -> None:
+    sleeper = Process(
+        "Sleeper", [sys.executable, "-c", "import time; time.sleep(60)"], tmp_path / "s.log"
+    ).start()
+    helper = Process("Helper", [sys.executable, "-c", "pass"], tmp_path / "h.log", essential=False).start()
+    sleeper.stop(5)
+    helper.stop(5)
+
+    assert deaths() == []
