@@ -44,7 +44,8 @@ def classification(run_folder: RunFolder) -> Iterator[dict[str, dict[str, object
             "classification.json",
             {
                 "what": "per-document classification latency (fetch, thumbnail, LLM via LiteLLM, "
-                "write-back), from the Paperless-ngx write log",
+                "write-back), from Paperless-ngx's write log (the double) or its audit history (the real "
+                "server); consumption: upload task created to done, from its task",
                 "per_tier": {tier: latency_summary(values) for tier, values in per_tier.items()},
                 "runs": runs,
             },
@@ -79,6 +80,9 @@ def test_every_golden_document_is_stored_as_classified_by_the_available_tier(
         "scan_s": round(scan_s, 3),
         "latencies_s": [round(o.latency_s, 4) for o in outcomes if o.latency_s],
         "latency": latency_summary([o.latency_s for o in outcomes if o.latency_s]),
+        "consumption": latency_summary(
+            [archive.consumption_s[f.doc_id] for f in filed if f.doc_id in archive.consumption_s]
+        ),
     }
     wrong = [f"{o.name}: {'; '.join(o.problems)}" for o in outcomes if o.problems]
     assert not wrong, f"{len(wrong)} of {len(outcomes)} documents stored wrongly:\n" + "\n".join(wrong)
