@@ -14,6 +14,7 @@ import pytest
 
 from fixtures.errors import ComponentError
 from fixtures.paperless_ai import install as installer
+from fixtures.release import tree_checksum
 
 
 def archive(path: Path, files: dict[str, str], top: str = "paperless-ai-3.0.9") -> Path:
@@ -43,13 +44,13 @@ def test_the_tree_checksum_covers_paths_and_contents_but_not_node_modules(tmp_pa
     (tree / "config").mkdir(parents=True)
     (tree / "server.js").write_text("a")
     (tree / "config" / "config.js").write_text("b")
-    before = installer.tree_checksum(tree)
+    before = tree_checksum(tree)
     (tree / "node_modules" / "x").mkdir(parents=True)
     (tree / "node_modules" / "x" / "index.js").write_text("installed later")
 
-    assert installer.tree_checksum(tree) == before
+    assert tree_checksum(tree) == before
     (tree / "server.js").rename(tree / "main.js")
-    assert installer.tree_checksum(tree) != before
+    assert tree_checksum(tree) != before
 
 
 def test_a_release_of_another_version_is_refused_naming_both(
@@ -60,7 +61,7 @@ def test_a_release_of_another_version_is_refused_naming_both(
         installer.ARCHIVE_ENV, str(archive(tmp_path / "old.tar.gz", other, "paperless-ai-3.0.7"))
     )
 
-    with pytest.raises(ComponentError, match=r"holds Paperless-AI 3\.0\.7; the suite pins 3\.0\.9"):
+    with pytest.raises(ComponentError, match=r"holds release 3\.0\.7; the suite pins 3\.0\.9"):
         installer.install()
     assert installer.installed() is None
 
@@ -79,7 +80,7 @@ def test_an_archive_that_is_not_a_release_tree_and_a_missing_one_are_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(installer.ARCHIVE_ENV, str(archive(tmp_path / "x.tar.gz", {"README": "hi"})))
-    with pytest.raises(ComponentError, match="not a Paperless-AI release tree"):
+    with pytest.raises(ComponentError, match="is not a release tree"):
         installer.install()
 
     monkeypatch.setenv(installer.ARCHIVE_ENV, str(tmp_path / "nowhere.tar.gz"))

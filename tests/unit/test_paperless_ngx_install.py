@@ -22,6 +22,7 @@ from fixtures.paperless_ngx import install as installer
 from fixtures.paperless_ngx import real
 from fixtures.paperless_ngx.real import RealPaperlessNgx, deployment_env, django_password
 from fixtures.redaction import SECRETS
+from fixtures.release import tree_checksum
 from fixtures.reports import RunFolder
 from fixtures.timeouts import Timeouts
 
@@ -74,7 +75,7 @@ def test_a_release_of_another_version_is_refused_naming_both(
     old = archive(tmp_path / "old.tar.gz", release("2.17.1"), "paperless-ngx-2.17.1")
     monkeypatch.setenv(installer.ARCHIVE_ENV, str(old))
 
-    with pytest.raises(ComponentError, match=r"holds Paperless-ngx 2\.17\.1; the suite pins 2\.18\.4"):
+    with pytest.raises(ComponentError, match=r"holds release 2\.17\.1; the suite pins 2\.18\.4"):
         installer.install()
     assert installer.installed() is None
 
@@ -93,7 +94,7 @@ def test_an_archive_that_is_not_a_source_tree_and_a_missing_one_are_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(installer.ARCHIVE_ENV, str(archive(tmp_path / "x.tar.gz", {"README.md": "hi"})))
-    with pytest.raises(ComponentError, match="not a Paperless-ngx source tree"):
+    with pytest.raises(ComponentError, match="is not a release tree"):
         installer.install()
 
     monkeypatch.setenv(installer.ARCHIVE_ENV, str(tmp_path / "nowhere.tar.gz"))
@@ -108,9 +109,7 @@ def test_a_failed_sync_leaves_no_half_install_behind(tmp_path: Path, monkeypatch
     monkeypatch.setenv(installer.ARCHIVE_ENV, str(fake))
     with tarfile.open(fake) as tar:
         tar.extractall(tmp_path / "tree", filter="data")
-    monkeypatch.setattr(
-        installer, "TREE_SHA256", installer.tree_checksum(tmp_path / "tree/paperless-ngx-2.18.4")
-    )
+    monkeypatch.setattr(installer, "TREE_SHA256", tree_checksum(tmp_path / "tree/paperless-ngx-2.18.4"))
 
     def broken(*_: Any) -> None:
         raise ComponentError("Paperless-ngx install", "uv sync exited 2")
