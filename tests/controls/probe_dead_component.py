@@ -19,7 +19,7 @@ def test_probe_kills_a_component_then_carries_on(stack: Stack, archive: Archive)
     victim = {"litellm": "LiteLLM", "paperless-ngx": "Paperless-ngx"}[os.environ["PROBE_KILL"]]
     pid = processes[victim].pid
     assert pid is not None
-    os.kill(pid, signal.SIGKILL)
+    os.killpg(pid, signal.SIGKILL)  # the whole group, as a Pod's container goes: workers too
     if victim == "LiteLLM":
         stack.wait_until_served_by("vllm")  # what every test's reset does
     else:
