@@ -137,3 +137,37 @@ def test_an_overlay_patch_on_a_missing_object_names_it(tmp_path: Path) -> None:
 
     with pytest.raises(ManifestError, match=r"patches\[0\].*ConfigMap/ml/nope"):
         render(tmp_path / "m", "kind")
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (b"\x00\x01binary", "binary, not YAML text"),
+        (b"resources: tiers.yaml\n", "resources: must be a list"),
+        (b"resources: [../../etc/passwd]\n", "resources[0]: '../../etc/passwd': not a file inside"),
+        (b"patches: [{target: ConfigMap/ml/litellm-config}]\n", "patches[0]: needs target and exactly one"),
+        (b"patches: [just-a-string]\n", "patches[0]: needs target and exactly one"),
+        (b"a: [\n", "invalid YAML"),
+        (b"- 1\n- 2\n", "one mapping with resources/patches"),
+    ],
+    ids=[
+        "binary",
+        "resources not a list",
+        "resource outside",
+        "patch without op",
+        "patch not a mapping",
+        "broken yaml",
+        "a list",
+    ],
+)
+def test_a_broken_overlay_spec_is_a_named_error_not_a_traceback(
+    tmp_path: Path, spec: bytes, expected: str
+) -> None:
+    import shutil
+
+    shutil.copytree(MANIFESTS, tmp_path / "m")
+    (tmp_path / "m" / "kind" / "overlay.yaml").write_bytes(spec)
+
+    with pytest.raises(ManifestError) as caught:
+        render(tmp_path / "m", "kind")
+    assert "overlay.yaml" in str(caught.value) and expected in str(caught.value)
