@@ -1,4 +1,4 @@
-# One image with the mock tiers and the Paperless doubles, for the kind stack. It is built and then
+# One image with the mock tiers, for the kind stack. It is built and then
 # loaded into the kind cluster (pytest-kind's load_docker_image), never pushed anywhere.
 #   docker build -t conformance-doubles:dev .
 #   python -m fixtures.tiers vllm|ollama|openai --host 0.0.0.0 --port P   (see manifests/kind/tiers.yaml)

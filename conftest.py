@@ -59,13 +59,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="--stack local: the mock tiers answer the golden documents as FILE (from --record-answers) says",
     )
     group.addoption(
-        "--paperless-ngx",
-        choices=("real", "double"),
-        default="real",
-        help="--stack local: the real Paperless-ngx 2.18.4 `make setup` installs (default), or the REST "
-        "double (fast, labelled DOUBLE, not eligible for sign-off)",
-    )
-    group.addoption(
         "--cold-start-budget",
         type=seconds_option,
         default=120.0,

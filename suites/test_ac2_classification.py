@@ -44,8 +44,7 @@ def classification(run_folder: RunFolder) -> Iterator[dict[str, dict[str, object
             "classification.json",
             {
                 "what": "per-document classification latency (fetch, thumbnail, LLM via LiteLLM, "
-                "write-back), from Paperless-ngx's write log (the double) or its audit history (the real "
-                "server); consumption: upload task created to done, from its task",
+                "write-back), from Paperless-ngx's audit history; consumption: upload task created to done, from its task",
                 "per_tier": {tier: latency_summary(values) for tier, values in per_tier.items()},
                 "runs": runs,
             },

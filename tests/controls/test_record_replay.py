@@ -38,7 +38,7 @@ def test_answers_recorded_from_a_stack_are_replayed_by_the_mock_tiers(tmp_path: 
             entry["content"] = json.dumps({**answer, "title": f"Replayed: {answer['title']}"[:120]})
     answers.write_text(json.dumps(data))
     second = run_suites(
-        [AC2_VLLM, "--replay-answers", str(answers), "--paperless-ngx", "double"],
+        [AC2_VLLM, "--replay-answers", str(answers)],
         REPO / "manifests",
         tmp_path / "rep",
     )
