@@ -242,3 +242,22 @@ def test_answer_shapes_that_stop_classification_are_listed_with_the_default_shap
     assert "Mock tiers' default shapes: vllm: bare JSON; ollama: JSON in a fence." in text
     assert "| prose | a sentence / a fence | ollama, vllm | prompt |" in text
     assert 'id="answer-shapes"' in html
+
+
+def test_the_page_says_what_the_verdict_covers_stack_real_components_mocks_and_network() -> None:
+    components = {
+        "stack": "local",
+        "sign_off_eligible": True,
+        "components": [
+            {"name": "LiteLLM proxy", "version": "1.108.7", "real": True, "note": ""},
+            {"name": "vllm tier", "version": "mock", "real": False, "note": ""},
+            {"name": "Paperless-ngx", "version": "2.18.4", "real": True, "note": ""},
+            {"name": "network", "version": "loopback only", "real": True, "note": ""},
+        ],
+    }
+    signoff = build(every_criterion(), components, None, {})
+
+    expected = "local stack; real: LiteLLM proxy 1.108.7, Paperless-ngx 2.18.4; mock or double: vllm tier; "
+    assert signoff.covers == expected + "network: loopback only"
+    assert f"Covers: {signoff.covers}." in markdown(signoff) and 'id="covers"' in page(signoff, None)
+    assert "unknown" in build(every_criterion(), None, None, {}).covers
