@@ -44,7 +44,8 @@ def classification(run_folder: RunFolder) -> Iterator[dict[str, dict[str, object
             "classification.json",
             {
                 "what": "per-document classification latency (fetch, thumbnail, LLM via LiteLLM, "
-                "write-back), from Paperless-ngx's audit history; consumption: upload task created to done, from its task",
+                "write-back), from Paperless-ngx's audit history; consumption: upload task created to "
+                "done, from its task",
                 "per_tier": {tier: latency_summary(values) for tier, values in per_tier.items()},
                 "runs": runs,
             },
