@@ -64,6 +64,17 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
         [{"file": "litellm/deployment.yaml", "doc": 0, "remove": "spec.template.spec.containers.0.envFrom"}],
         "does not get the Secret litellm-secrets",
     ),
+    "K8S004": (
+        [
+            {
+                "file": "litellm/deployment.yaml",
+                "doc": 0,
+                "set": "spec.template.spec.containers.0.args.1",
+                "value": "/etc/other/config.yaml",
+            }
+        ],
+        "'/etc/other/config.yaml' is not the key 'config.yaml' of the ConfigMap 'litellm-config'",
+    ),
     "LLM007": (
         [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
         "master key is written in the ConfigMap",

@@ -36,7 +36,6 @@ def test_every_change_is_recorded_and_no_secret_value_is() -> None:
     rendered = render(load_gateway(REFERENCE), ADDRESSES)
     keys = [change.key for change in rendered.changes]
     assert sum("api_base" in key for key in keys) == 3
-    assert "env LITELLM_MASTER_KEY" in keys and "env OPENAI_API_KEY" in keys
     assert all("sk-" not in str(change.after) for change in rendered.changes)
 
 
