@@ -19,7 +19,7 @@ from fixtures.stack.paperless_side import Pipeline
 def _report(stack: Stack) -> None:
     processes = stack.processes()  # type: ignore[attr-defined]
     paperless = stack.paperless  # type: ignore[attr-defined]
-    ports = [*stack.ports.values(), paperless.ngx_port, paperless.ai_port]  # type: ignore[attr-defined]
+    ports = [*stack.ports.values(), paperless.ai_port]  # type: ignore[attr-defined]
     if paperless.real_ngx is not None:  # the real Paperless-ngx: its web server and its Redis
         ports += [paperless.real_ngx.port, paperless.real_ngx.redis_port]
     state = {"pids": [p.pid for p in processes], "ports": sorted(ports)}
