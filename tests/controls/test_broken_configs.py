@@ -14,6 +14,7 @@ import pytest
 
 from tests.controls.runner import run_suites
 from tests.manifest_patch import patched_manifests
+from tests.mutants.patch import apply
 
 pytestmark = pytest.mark.control
 
@@ -54,3 +55,18 @@ def test_a_gateway_that_dies_at_start_is_reported_with_its_last_log_lines(tmp_pa
     assert outcome.result == "error", run.output
     assert "LiteLLM: exited" in outcome.message and "last lines of LiteLLM's log" in outcome.message
     assert "no_such_module" in outcome.message, outcome.message
+
+
+def test_a_litellm_pod_reading_its_config_from_elsewhere_stops_the_run_naming_deployment_and_key(
+    tmp_path: Path,
+) -> None:
+    op = {"file": "litellm/deployment.yaml", "doc": 0, "set": "spec.template.spec.containers.0.args.1",
+          "value": "/etc/other/config.yaml"}  # fmt: skip
+    manifests = apply([op], tmp_path / "manifests")
+
+    run = run_suites(["suites/test_ac1_routing.py", "-k", "raw_vllm"], manifests, tmp_path, timeout=60)
+
+    (outcome,) = run.outcomes.values()
+    assert outcome.result == "error", run.output
+    expected = "litellm/deployment.yaml: spec.template.spec.containers[litellm].args --config: '/etc/other/"
+    assert expected in outcome.message and "not the key 'config.yaml'" in outcome.message, outcome.message

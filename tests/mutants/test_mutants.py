@@ -3,8 +3,9 @@
 Each mutant's patched manifests run through the live local suite in a child pytest with the lint
 deselected (so the behavioural tests have to catch it on their own), and through the lint in-process.
 A mutant is killed when every expected live test fails (not errors) with a message naming the cause,
-and every expected lint rule fires. Mutants run two at a time (2 cores); the kill rate and each
-mutant's killers go to ``mutants.json`` in the run's report folder.
+and every expected lint rule fires; or, for a mutant whose stack a real component refuses to run
+(``refused``), when every test errors naming that refusal. Mutants run two at a time (2 cores); the
+kill rate and each mutant's killers go to ``mutants.json`` in the run's report folder.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def judge(mutant: dict[str, Any], workdir: Path) -> Verdict:
     started = time.monotonic()
     live: dict[str, str] = mutant.get("live") or {}
     rules: list[str] = mutant.get("lint") or []
-    verdict = Verdict(mutant["id"], [*live, *rules])
+    refusal = [f"the stack refuses to start: {mutant['refused']}"] if mutant.get("refused") else []
+    verdict = Verdict(mutant["id"], [*live, *refusal, *rules])
     manifests = apply(mutant["patch"], workdir / "manifests")
 
     fired = sorted({f.rule for f in lint(manifests) if f.severity == ERROR})
@@ -72,7 +74,11 @@ def judge(mutant: dict[str, Any], workdir: Path) -> Verdict:
 
     run = run_suites([*mutant["run"], "-m", "not lint"], manifests, workdir, timeout=400)
     verdict.killed_by_live = sorted(run.failed())
-    for name in sorted(run.errors()):
+    if refused := mutant.get("refused"):  # the stack must refuse to start, every test naming why
+        verdict.killed_by_live = sorted(n for n in run.errors() if refused in run.outcomes[n].message)
+        if not run.errors() or verdict.killed_by_live != sorted(run.outcomes):
+            verdict.problems.append(f"not every test errored naming {refused!r}: {run.output[-1500:]}")
+    for name in sorted(run.errors()) if not refused else []:
         verdict.problems.append(f"the harness errored in {name}: {run.outcomes[name].message[:1500]}")
     if not run.outcomes:
         verdict.problems.append(
@@ -120,8 +126,10 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory, run_folder: RunFolder) ->
 def test_the_catalog_has_at_least_twelve_mutants_each_with_a_killer() -> None:
     assert len(MUTANTS) >= 12
     assert len({m["id"] for m in MUTANTS}) == len(MUTANTS), "mutant ids must be unique"
-    assert all(m.get("live") or m.get("lint") for m in MUTANTS), "a mutant nothing is expected to kill"
-    behavioural = [m["id"] for m in MUTANTS if m.get("live")]
+    assert all(m.get("live") or m.get("refused") or m.get("lint") for m in MUTANTS), (
+        "a mutant nothing is expected to kill"
+    )
+    behavioural = [m["id"] for m in MUTANTS if m.get("live") or m.get("refused")]
     assert len(behavioural) >= 12, f"only {len(behavioural)} mutants are expected to be killed by live tests"
 
 

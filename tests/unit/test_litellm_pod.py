@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from fixtures.errors import ManifestError
+from fixtures.pods import HOST_ENV
 from fixtures.redaction import fingerprint
-from fixtures.stack.litellm_pod import HOST_ENV, litellm_process
+from fixtures.stack.litellm_pod import litellm_process
 from tests.mutants.patch import apply
 
 REFERENCE = Path("manifests")
