@@ -66,6 +66,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="seconds the Ollama tier's timeout must cover, for the lint (default 120)",
     )
     group.addoption(
+        "--recovery-budget",
+        type=seconds_option,
+        default=30.0,
+        metavar="S",
+        help="seconds after Gaming Mode ends within which traffic must be back on vLLM (default 30)",
+    )
+    group.addoption(
         "--keep-reports",
         type=keep_count,
         default=20,

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from fixtures.criteria import AC3
+from fixtures.errors import WaitTimeout
 from fixtures.evidence import assert_completions, assert_served_by
 from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
@@ -58,15 +59,25 @@ def test_with_every_tier_down_the_answer_is_an_error_that_names_the_failure(
     assert not missing, f"the error should name every group it tried, lacks {missing}: {reply.describe()}"
 
 
-def test_when_vllm_is_back_traffic_returns_to_vllm(
-    stack: Stack, gateway: Gateway, gaming_mode: float, figures: dict[str, object]
+def test_when_vllm_is_back_traffic_returns_to_vllm_within_the_recovery_budget(
+    stack: Stack,
+    gateway: Gateway,
+    gaming_mode: float,
+    figures: dict[str, object],
+    pytestconfig: pytest.Config,
 ) -> None:
+    budget = float(pytestconfig.getoption("--recovery-budget"))
     assert_served_by(stack, gateway.chat(FIRST_GROUP, PROMPT), "ollama")
     restored = time.monotonic()
     stack.scale("vllm", 1)
 
-    stack.wait_until_served_by("vllm")
-
+    try:
+        stack.wait_until_served_by("vllm", timeout=budget)
+    except WaitTimeout:
+        pytest.fail(
+            f"{budget:g} s after vLLM was restored, {FIRST_GROUP} was still served by another tier: LiteLLM "
+            "keeps vLLM in cooldown longer than the recovery budget (allowed_fails / cooldown_time)"
+        )
     figures["traffic_back_on_vllm_after_restore_s"] = round(time.monotonic() - restored, 3)
     assert_served_by(stack, gateway.chat(FIRST_GROUP, PROMPT), "vllm")
 

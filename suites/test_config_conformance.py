@@ -18,7 +18,11 @@ pytestmark = LINT
 
 @pytest.fixture(scope="module")
 def manifests(manifests_dir: Path, pytestconfig: pytest.Config) -> Manifests:
-    return read(manifests_dir, pytestconfig.getoption("--cold-start-budget"))
+    return read(
+        manifests_dir,
+        pytestconfig.getoption("--cold-start-budget"),
+        pytestconfig.getoption("--recovery-budget"),
+    )
 
 
 def test_the_manifests_are_readable(manifests: Manifests) -> None:

@@ -75,6 +75,13 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
         ],
         "'/etc/other/config.yaml' is not the key 'config.yaml' of the ConfigMap 'litellm-config'",
     ),
+    "LLM008": (
+        [
+            {"file": LLM, "set": "data/config.yaml>router_settings.allowed_fails", "value": 1},
+            {"file": LLM, "set": "data/config.yaml>router_settings.cooldown_time", "value": 60},
+        ],
+        "kept in cooldown 60 s: after Gaming Mode ends, requests stay on Ollama up to 60 s",
+    ),
     "LLM007": (
         [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
         "master key is written in the ConfigMap",
@@ -346,3 +353,18 @@ def test_the_command_refuses_a_cold_start_budget_that_is_not_positive_with_exit_
     answer = _cli(str(REFERENCE), f"--cold-start-budget={budget}")
 
     assert answer.returncode == 2 and "argument --cold-start-budget" in answer.stderr
+
+
+def test_a_cooldown_without_allowed_fails_or_within_the_budget_is_no_finding(tmp_path: Path) -> None:
+    from tests.mutants.patch import apply
+
+    cooldown = "data/config.yaml>router_settings.cooldown_time"
+    only_time = [{"file": LLM, "set": cooldown, "value": 60}]
+    within = [
+        {"file": LLM, "set": "data/config.yaml>router_settings.allowed_fails", "value": 1},
+        {"file": LLM, "set": cooldown, "value": 20},
+    ]
+
+    assert not [f for f in lint(apply(only_time, tmp_path / "a")) if f.rule == "LLM008"]
+    assert not [f for f in lint(apply(within, tmp_path / "b")) if f.rule == "LLM008"]
+    assert [f for f in lint(apply(within, tmp_path / "c"), recovery_budget_s=10) if f.rule == "LLM008"]
