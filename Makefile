@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup paperless-ai paperless-ngx conformance test lint clean
+.PHONY: setup paperless-ai paperless-ngx conformance test lint clean litellm-matrix
 
 # Python deps in .venv; Allure 3 and playwright-core from package-lock.json (the machine's Node.js,
 # no Java); the real Paperless-AI 3.0.9 and Paperless-ngx 2.18.4 from their release trees, verified
@@ -47,6 +47,12 @@ conformance: setup
 test: setup $(CHROMIUM)
 	$(PY) -m ruff check .
 	./isolated $(PY) -m pytest tests suites $(ARGS)
+
+# The LiteLLM upgrade gate: the gateway suites against each release in VERSIONS (installed in its own
+# cached environment; a release that does not install is a row saying why). Table in reports/.
+VERSIONS ?= 1.80.17 1.100.5 1.108.7
+litellm-matrix: setup
+	$(PY) -m fixtures.litellm_matrix $(VERSIONS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -66,6 +66,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="seconds the Ollama tier's timeout must cover, for the lint (default 120)",
     )
     group.addoption(
+        "--litellm-version",
+        default=None,
+        metavar="V",
+        help="--stack local: run LiteLLM release V instead of the pin (installed beforehand with "
+        "`python -m fixtures.litellm_release V` or `make litellm-matrix`)",
+    )
+    group.addoption(
         "--recovery-budget",
         type=seconds_option,
         default=30.0,

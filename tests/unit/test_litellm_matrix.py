@@ -1,0 +1,60 @@
+"""The LiteLLM upgrade gate reads each release's run back into one row, and a release that does not
+install is a row saying why, not a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fixtures import litellm_release
+from fixtures.litellm_matrix import Row, _read, table
+
+JUNIT = """<testsuites><testsuite>
+<testcase name="test_a"/>
+<testcase name="test_b"><failure message="AssertionError: agent AsyncOpenAI/Python 1.0">x</failure></testcase>
+<testcase name="test_c"><skipped message="needs a real Ollama"/></testcase>
+</testsuite></testsuites>"""
+
+
+def test_a_run_folder_becomes_one_row_with_counts_p95_recovery_and_the_first_failure(tmp_path: Path) -> None:
+    (tmp_path / "junit.xml").write_text(JUNIT)
+    (tmp_path / "failover.json").write_text(
+        json.dumps({"modes": {"hung": {"p95_s": 3.2}, "scaled_to_0": {"p95_s": 0.3}}})
+    )
+    (tmp_path / "figures.json").write_text(json.dumps({"traffic_back_on_vllm_after_restore_s": 0.51}))
+    (tmp_path / "components.json").write_text(
+        json.dumps({"components": [{"name": "LiteLLM proxy", "version": "1.80.17"}]})
+    )
+    row = Row("1.80.17", installable=True)
+
+    _read(tmp_path, row)
+
+    assert (row.passed, row.failed, row.errors, row.skipped) == (1, 1, 0, 1)
+    assert row.p95_s == {"scaled_to_0": 0.3, "hung": 3.2, "error_503": None} and row.back_on_vllm_s == 0.51
+    assert (
+        row.first_failure == "test_b: AssertionError: agent AsyncOpenAI/Python 1.0" and row.ran == "1.80.17"
+    )
+    assert row.verdict == "FAIL"
+    assert "| 1.80.17 | yes | FAIL | 1 / 1 / 0 / 1 | 0.30 / 3.20 / - | 0.51 | test_b:" in table([row])
+
+
+def test_a_run_without_junit_is_no_result_not_a_pass(tmp_path: Path) -> None:
+    row = Row("1.90.7", installable=True)
+    _read(tmp_path, row)
+    assert row.verdict == "no result" and "no junit.xml" in row.reason
+
+
+def test_a_release_that_does_not_exist_is_not_installable_with_the_installers_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+    with pytest.raises(litellm_release.NotInstallable) as caught:
+        litellm_release.install("0.0.0.dev0")
+
+    assert caught.value.reason and "litellm[proxy]==0.0.0.dev0 is not installable" in str(caught.value)
+    assert not litellm_release.install_dir("0.0.0.dev0").exists(), "half an install must not stay behind"
+    row = Row("0.0.0.dev0", installable=False, reason=caught.value.reason)
+    assert row.verdict == "not installable" and "| 0.0.0.dev0 | no | not installable | - |" in table([row])
