@@ -19,6 +19,7 @@ from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
+from fixtures.tiers.journal import VIA_HEADER
 
 pytestmark = AC3
 
@@ -35,6 +36,49 @@ def test_in_gaming_mode_requests_for_the_vllm_group_are_served_by_ollama(
 
     assert_served_by(stack, reply, "ollama")
     assert_completions(stack, vllm=0, ollama=1, openai=0)
+
+
+ROUTING_HEADERS = (  # what LiteLLM documents about how it routed a request
+    "x-litellm-attempted-fallbacks",
+    "x-litellm-attempted-retries",
+    "x-litellm-model-group",
+    "x-litellm-model-id",
+    "x-litellm-model-api-base",
+    "x-litellm-response-duration-ms",
+    "x-litellm-overhead-duration-ms",
+)
+
+
+def test_litellm_own_headers_say_it_fell_back_from_vllm_to_ollama(
+    stack: Stack, gateway: Gateway, gaming_mode: float, figures: dict[str, object]
+) -> None:
+    """LiteLLM's evidence, beside the tiers': every routing header the running release sends is
+    recorded (``figures.json``: which release sends which) and, where sent, must agree."""
+    reply = gateway.chat(FIRST_GROUP, PROMPT)
+
+    assert_served_by(stack, reply, "ollama")
+    sent = {name: reply.headers[name] for name in ROUTING_HEADERS if name in reply.headers}
+    figures["litellm_routing_headers_in_gaming_mode"] = {name: sent.get(name) for name in ROUTING_HEADERS}
+    ollama = stack.config.require(stack.config.chain[1])
+    if "x-litellm-attempted-fallbacks" in sent:
+        assert int(sent["x-litellm-attempted-fallbacks"]) >= 1, (
+            f"LiteLLM says it attempted no fallback: {sent}"
+        )
+    if "x-litellm-attempted-retries" in sent:
+        assert int(sent["x-litellm-attempted-retries"]) == 0, f"num_retries 0, yet LiteLLM retried: {sent}"
+    if "x-litellm-model-id" in sent and ollama.model_id:
+        assert sent["x-litellm-model-id"] == ollama.model_id, (
+            f"served by {sent['x-litellm-model-id']}: {sent}"
+        )
+    assert "x-litellm-model-id" in sent or "x-litellm-model-group" in sent, (
+        f"LiteLLM named neither the deployment nor the group that served: {reply.headers}"
+    )
+    if Capability.JOURNALS in stack.capabilities and stack.via_marker is not None:
+        (entry,) = stack.tier("ollama").journal()
+        assert entry["extra"].get("via") == stack.via_marker, (
+            f"the Ollama tier got {VIA_HEADER}: {entry['extra'].get('via')!r}, not the run's marker: "
+            "LiteLLM's requests to it cannot be told from a bypass"
+        )
 
 
 def test_with_vllm_and_ollama_down_openai_serves(stack: Stack, gateway: Gateway) -> None:

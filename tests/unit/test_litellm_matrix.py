@@ -23,7 +23,14 @@ def test_a_run_folder_becomes_one_row_with_counts_p95_recovery_and_the_first_fai
     (tmp_path / "failover.json").write_text(
         json.dumps({"modes": {"hung": {"p95_s": 3.2}, "scaled_to_0": {"p95_s": 0.3}}})
     )
-    (tmp_path / "figures.json").write_text(json.dumps({"traffic_back_on_vllm_after_restore_s": 0.51}))
+    figures = {
+        "traffic_back_on_vllm_after_restore_s": 0.51,
+        "litellm_routing_headers_in_gaming_mode": {
+            "x-litellm-model-id": "o",
+            "x-litellm-attempted-fallbacks": None,
+        },
+    }
+    (tmp_path / "figures.json").write_text(json.dumps(figures))
     (tmp_path / "components.json").write_text(
         json.dumps({"components": [{"name": "LiteLLM proxy", "version": "1.80.17"}]})
     )
@@ -37,7 +44,10 @@ def test_a_run_folder_becomes_one_row_with_counts_p95_recovery_and_the_first_fai
         row.first_failure == "test_b: AssertionError: agent AsyncOpenAI/Python 1.0" and row.ran == "1.80.17"
     )
     assert row.verdict == "FAIL"
-    assert "| 1.80.17 | yes | FAIL | 1 / 1 / 0 / 1 | 0.30 / 3.20 / - | 0.51 | test_b:" in table([row])
+    assert row.headers_sent == ["model-id"]
+    assert "| 1.80.17 | yes | FAIL | 1 / 1 / 0 / 1 | 0.30 / 3.20 / - | 0.51 | model-id | test_b:" in table(
+        [row]
+    )
 
 
 def test_a_run_without_junit_is_no_result_not_a_pass(tmp_path: Path) -> None:
