@@ -46,7 +46,7 @@ conformance: setup
 
 test: setup $(CHROMIUM)
 	$(PY) -m ruff check .
-	./isolated $(PY) -m pytest tests suites $(ARGS)
+	./isolated $(PY) -m pytest tests suites --resilience-profile full $(ARGS)
 
 # The LiteLLM upgrade gate: the gateway suites against each release in VERSIONS (installed in its own
 # cached environment; a release that does not install is a row saying why). Table in reports/.

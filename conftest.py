@@ -73,6 +73,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "`python -m fixtures.litellm_release V` or `make litellm-matrix`)",
     )
     group.addoption(
+        "--resilience-profile",
+        choices=("short", "full"),
+        default="short",
+        help="the resilience module's load: short (10 requests/s, ~3 s phases) or full (20/s, ~6 s)",
+    )
+    group.addoption(
         "--recovery-budget",
         type=seconds_option,
         default=30.0,

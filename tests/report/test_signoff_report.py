@@ -261,3 +261,30 @@ def test_the_page_says_what_the_verdict_covers_stack_real_components_mocks_and_n
     assert signoff.covers == expected + "network: loopback only"
     assert f"Covers: {signoff.covers}." in markdown(signoff) and 'id="covers"' in page(signoff, None)
     assert "unknown" in build(every_criterion(), None, None, {}).covers
+
+
+def test_the_resilience_score_and_each_phase_are_on_the_page() -> None:
+    resilience = {
+        "profile": "short",
+        "seed": 1465,
+        "traffic": {
+            "phases": {
+                "gaming mode": {
+                    "n": 30,
+                    "failures": 2,
+                    "unharmed_share": 0.9333,
+                    "p99_s": 0.4,
+                    "tiers": {"ollama": 28},
+                }
+            }
+        },
+        "batch": {"documents": 12, "lost": 1, "doubled": 0, "wrong": 0, "unharmed_share": 0.9167, "flips": 6},
+        "score": {"requests_unharmed": 0.9333, "documents_unharmed": 0.9167, "worst_phase": "gaming mode"},
+    }
+    signoff = build(every_criterion(), REAL, None, {}, resilience=resilience)
+
+    text = markdown(signoff)
+    assert "worst phase: gaming mode" in text and "| gaming mode | 30 | 2 | 93% | 0.4 | ollama 28 |" in text
+    assert "| documents while vLLM flapped | 12 | lost 1, doubled 0, wrong 0 | 92% | - | 6 flips |" in text
+    assert 'id="resilience"' in page(signoff, None)
+    assert "Resilience" not in markdown(build(every_criterion(), REAL, None, {}))

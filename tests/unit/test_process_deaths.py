@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,3 +43,19 @@ def test_a_stopped_process_or_one_that_is_not_essential_is_no_death(tmp_path: Pa
     helper.stop(5)
 
     assert deaths() == []
+
+
+def test_a_process_started_from_a_thread_that_then_ends_lives_on(tmp_path: Path) -> None:
+    """PDEATHSIG follows the forking *thread*: a tier restored from a helper thread must not die with it."""
+    started: list[Process] = []
+    helper = threading.Thread(
+        target=lambda: started.append(Process("sleeper", ["sleep", "30"], tmp_path / "s.log").start())
+    )
+    helper.start()
+    helper.join()
+    time.sleep(0.5)  # PDEATHSIG would have arrived by now
+    try:
+        assert started[0].alive(), "the child died with the thread that started it"
+        assert not [d for d in deaths() if "sleeper" in str(d)]
+    finally:
+        started[0].stop(5)
