@@ -26,6 +26,9 @@ pytestmark = AC3
 PROMPT = "Gaming Mode is on. Who answers?"
 OLLAMA_COLD_START_S = 60.0  # the story's figure for a cold Ollama on the CPU
 SCALE = 1 / 60
+# Requests during Gaming Mode before vLLM is restored: enough for a cooldown policy to trip
+# (``allowed_fails`` counts failures per minute), as real traffic would.
+GAMING_REQUESTS = 5
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
@@ -111,7 +114,8 @@ def test_when_vllm_is_back_traffic_returns_to_vllm_within_the_recovery_budget(
     pytestconfig: pytest.Config,
 ) -> None:
     budget = float(pytestconfig.getoption("--recovery-budget"))
-    assert_served_by(stack, gateway.chat(FIRST_GROUP, PROMPT), "ollama")
+    for _ in range(GAMING_REQUESTS):  # a household's few requests while the GPU is away, not just one
+        assert_served_by(stack, gateway.chat(FIRST_GROUP, PROMPT), "ollama")
     restored = time.monotonic()
     stack.scale("vllm", 1)
 
