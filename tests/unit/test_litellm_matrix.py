@@ -68,3 +68,9 @@ def test_a_release_that_does_not_exist_is_not_installable_with_the_installers_re
     assert not litellm_release.install_dir("0.0.0.dev0").exists(), "half an install must not stay behind"
     row = Row("0.0.0.dev0", installable=False, reason=caught.value.reason)
     assert row.verdict == "not installable" and "| 0.0.0.dev0 | no | not installable | - |" in table([row])
+
+
+def test_every_release_gets_prisma_at_the_harness_pin_as_the_image_has_it() -> None:
+    """Without prisma a request with no key gets 500, not 401: measured on 1.100.5 and 1.108.7."""
+    pins = litellm_release.companions()
+    assert len(pins) == 1 and pins[0].startswith("prisma==")
