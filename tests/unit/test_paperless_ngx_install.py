@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.errors import ComponentError
+from fixtures.errors import ComponentError, ManifestError
 from fixtures.paperless_ngx import install as installer
 from fixtures.paperless_ngx import real
 from fixtures.paperless_ngx.real import RealPaperlessNgx, deployment_env, django_password
@@ -204,3 +204,23 @@ def test_the_admin_password_is_stored_as_django_s_pbkdf2_hash(monkeypatch: pytes
     algorithm, iterations, salt, digest = django_password("correct horse").split("$")
     expected = hashlib.pbkdf2_hmac("sha256", b"correct horse", salt.encode(), int(iterations))
     assert algorithm == "pbkdf2_sha256" and base64.b64decode(digest) == expected
+
+
+def test_redis_runs_as_its_deployment_says_with_the_runs_changes_recorded(tmp_path: Path) -> None:
+    from tests.mutants.patch import apply
+
+    ngx = RealPaperlessNgx(tmp_path, REPO / "manifests", tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    argv, record = ngx.redis_argv()
+    assert argv[:3] == ["redis-server", "--port", str(ngx.redis_port)] and "--save" in argv
+    assert "readinessProbe" in record["not_reproduced"]  # type: ignore[operator]
+
+    op = {"file": "paperless-ngx/deployment.yaml", "doc": 2, "set": "spec.template.spec.containers.0.args",
+          "value": ["--maxmemory", "64mb"]}  # fmt: skip
+    ngx.manifests = apply([op], tmp_path / "m1")
+    assert ngx.redis_argv()[0][1:3] == ["--maxmemory", "64mb"], "the Pod's args come first, ours after"
+
+    op = {"file": "paperless-ngx/deployment.yaml", "doc": 2, "set": "spec.template.spec.containers.0.command",
+          "value": ["sh", "-c", "sleep 1"]}  # fmt: skip
+    ngx.manifests = apply([op], tmp_path / "m2")
+    with pytest.raises(ManifestError, match="only redis-server runs locally"):
+        ngx.redis_argv()
