@@ -26,9 +26,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--reports",
-        default="reports",
+        default=None,
         metavar="DIR",
-        help="where each run's report folder is written; DIR/latest points at the newest (default: reports/)",
+        help="where each run's report folder is written; DIR/latest points at the newest (default: reports/; "
+        "a run of only the project's own tests/: a folder in the system's temporary directory)",
     )
     group.addoption(
         "--timeout",

@@ -9,6 +9,7 @@ for a minute; the timeout is scaled by the same factor through the request's ``t
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from fixtures.criteria import AC3
 from fixtures.errors import WaitTimeout
 from fixtures.evidence import assert_completions, assert_served_by
 from fixtures.gateway import Gateway
-from fixtures.manifests import FIRST_GROUP
+from fixtures.manifests import FALLBACK_SECTIONS, FIRST_GROUP, fallback_sections
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 from fixtures.tiers.journal import VIA_HEADER
@@ -82,6 +83,51 @@ def test_litellm_own_headers_say_it_fell_back_from_vllm_to_ollama(
             f"the Ollama tier got {VIA_HEADER}: {entry['extra'].get('via')!r}, not the run's marker: "
             "LiteLLM's requests to it cannot be told from a bypass"
         )
+
+
+def test_the_section_this_release_reads_the_fallback_chain_from_is_the_one_the_report_names(
+    stack: Stack, gaming_mode: float, figures: dict[str, object]
+) -> None:
+    """LiteLLM takes fallbacks from ``router_settings`` or ``litellm_settings`` and never merges them;
+    which one wins has differed between releases. A second LiteLLM of this release gets a different
+    chain in each section (router_settings -> the second group, litellm_settings -> the third); in
+    Gaming Mode the tier that answers names the section it read. The harness's model of the config
+    (``FALLBACK_SECTIONS``: the chain the other tests expect, lint LLM009) must read the same one."""
+    require(stack, Capability.GATEWAY_VARIANTS)
+    chain = stack.config.chain
+    if len(chain) < 3:
+        pytest.skip(f"needs a chain of 3 groups to tell the sections apart; the config's is {list(chain)}")
+    first, second, third = chain[:3]
+    section_of = {
+        stack.config.tier_of(group=second): "router_settings",
+        stack.config.tier_of(group=third): "litellm_settings",
+    }
+
+    def both(config: dict[str, Any]) -> None:
+        config.setdefault("router_settings", {})["fallbacks"] = [{first: [second]}]
+        config.setdefault("litellm_settings", {})["fallbacks"] = [{first: [third]}]
+
+    with stack.gateway_variant("fallbacks-in-both-sections", both) as probe:
+        reply = probe.chat(first, PROMPT)
+    served = stack.served_by(reply) if reply.status == 200 else None
+    read = section_of.get(served)
+    placement = {
+        "release": next((c.version for c in stack.components() if c.name == "LiteLLM proxy"), None),
+        "config_sets": list(fallback_sections(stack.config.config)),
+        "read_from": stack.config.fallbacks_from,
+        "when_both_set": read,
+        "probe_answer": reply.describe() if read is None else f"served by {served}",
+    }
+    figures["litellm_fallback_placement"] = placement
+
+    assert read is not None, (
+        f"with a chain in each section, this release followed neither in Gaming Mode: {reply.describe()}"
+    )
+    assert read == FALLBACK_SECTIONS[0], (
+        f"this release reads {read}.fallbacks when both sections set them; the harness's model "
+        f"(fixtures.manifests.FALLBACK_SECTIONS, lint LLM009) assumes {FALLBACK_SECTIONS[0]}: the chain "
+        f"the suites expect and the report names ({placement['read_from']}) may not be the one that runs"
+    )
 
 
 def test_with_vllm_and_ollama_down_openai_serves(stack: Stack, gateway: Gateway) -> None:

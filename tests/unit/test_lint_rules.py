@@ -82,6 +82,16 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
         ],
         "kept in cooldown 60 s: after Gaming Mode ends, requests stay on Ollama up to 60 s",
     ),
+    "LLM009": (
+        [
+            {
+                "file": LLM,
+                "set": "data/config.yaml>router_settings.fallbacks",
+                "value": [{"vllm-qwen": ["openai-gpt4o"]}],
+            }
+        ],
+        "LiteLLM reads only router_settings.fallbacks, so this chain never runs",
+    ),
     "LLM007": (
         [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
         "master key is written in the ConfigMap",
@@ -368,3 +378,25 @@ def test_a_cooldown_without_allowed_fails_or_within_the_budget_is_no_finding(tmp
     assert not [f for f in lint(apply(only_time, tmp_path / "a")) if f.rule == "LLM008"]
     assert not [f for f in lint(apply(within, tmp_path / "b")) if f.rule == "LLM008"]
     assert [f for f in lint(apply(within, tmp_path / "c"), recovery_budget_s=10) if f.rule == "LLM008"]
+
+
+def test_a_chain_set_twice_the_same_is_a_warning_and_the_model_follows_router_settings(
+    tmp_path: Path,
+) -> None:
+    from fixtures.manifests import load_gateway
+    from tests.mutants.patch import apply
+
+    chain = [{"vllm-qwen": ["ollama-qwen", "openai-gpt4o"]}]
+    same = apply(
+        [{"file": LLM, "set": "data/config.yaml>router_settings.fallbacks", "value": chain}], tmp_path / "a"
+    )
+    other = [{"vllm-qwen": ["openai-gpt4o"]}]
+    differs = apply(
+        [{"file": LLM, "set": "data/config.yaml>router_settings.fallbacks", "value": other}], tmp_path / "b"
+    )
+
+    assert [f.severity for f in lint(same) if f.rule == "LLM009"] == [WARNING]
+    assert load_gateway(same).fallbacks_from == "router_settings"
+    assert load_gateway(REFERENCE).fallbacks_from == "litellm_settings"
+    # Never merged: the chain is router_settings' alone, as LiteLLM runs it.
+    assert load_gateway(differs).chain == ("vllm-qwen", "openai-gpt4o")

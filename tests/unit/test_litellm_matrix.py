@@ -29,6 +29,7 @@ def test_a_run_folder_becomes_one_row_with_counts_p95_recovery_and_the_first_fai
             "x-litellm-model-id": "o",
             "x-litellm-attempted-fallbacks": None,
         },
+        "litellm_fallback_placement": {"when_both_set": "router_settings"},
     }
     (tmp_path / "figures.json").write_text(json.dumps(figures))
     (tmp_path / "components.json").write_text(
@@ -44,10 +45,12 @@ def test_a_run_folder_becomes_one_row_with_counts_p95_recovery_and_the_first_fai
         row.first_failure == "test_b: AssertionError: agent AsyncOpenAI/Python 1.0" and row.ran == "1.80.17"
     )
     assert row.verdict == "FAIL"
-    assert row.headers_sent == ["model-id"]
-    assert "| 1.80.17 | yes | FAIL | 1 / 1 / 0 / 1 | 0.30 / 3.20 / - | 0.51 | model-id | test_b:" in table(
-        [row]
+    assert row.headers_sent == ["model-id"] and row.fallbacks_when_both == "router_settings"
+    line = (
+        "| 1.80.17 | yes | FAIL | 1 / 1 / 0 / 1 | 0.30 / 3.20 / - | 0.51 | model-id | router_settings "
+        "| test_b:"
     )
+    assert line in table([row])
 
 
 def test_a_run_without_junit_is_no_result_not_a_pass(tmp_path: Path) -> None:
