@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 
 import pytest
@@ -119,12 +120,131 @@ def test_a_cold_start_delays_only_the_first_request_and_reports_load_duration() 
         {"kind": "hang", "count": 0},
         {"kind": "cold_start"},
         {"kind": "shape", "shape": "haiku"},
+        {"kind": "cut", "after_bytes": "ten"},
+        {"kind": "slow_body", "delay_s": -1},
     ],
-    ids=["unknown kind", "unknown status", "zero count", "cold start on vllm", "unknown shape"],
+    ids=[
+        "unknown kind",
+        "unknown status",
+        "zero count",
+        "cold start on vllm",
+        "unknown shape",
+        "cut after text, not bytes",
+        "negative body delay",
+    ],
 )
 def test_a_fault_the_tier_cannot_honour_is_a_400_naming_the_problem(tier: TestClient, spec: dict) -> None:
     response = tier.post("/__mock/faults", json=spec)
     assert response.status_code == 400 and response.json()["error"].startswith("bad fault:")
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        ({"kind": "error", "rate": 0}, "rate must be a number with 0 < rate <= 1, got 0"),
+        ({"kind": "error", "rate": 1.5}, "rate must be a number with 0 < rate <= 1, got 1.5"),
+        ({"kind": "error", "rate": True}, "rate must be a number with 0 < rate <= 1, got True"),
+        ({"kind": "error", "rate": 0.5, "seed": "x"}, "seed must be an integer, got 'x'"),
+        ({"kind": "error", "rate": 0.5, "seed": 1.5}, "seed must be an integer, got 1.5"),
+        ({"kind": "error", "seed": 3}, "seed needs a rate"),
+        ({"kind": "cut"}, "after_bytes must be a non-negative integer for a cut, got None"),
+        ({"kind": "cut", "after_bytes": -1}, "after_bytes must be a non-negative integer for a cut, got -1"),
+        (
+            {"kind": "cut", "after_bytes": 2.5},
+            "after_bytes must be a non-negative integer for a cut, got 2.5",
+        ),
+    ],
+    ids=[
+        "rate 0",
+        "rate above 1",
+        "rate true",
+        "seed text",
+        "seed fraction",
+        "seed alone",
+        "cut no bytes",
+        "cut negative",
+        "cut fraction",
+    ],
+)
+def test_a_bad_rate_seed_or_cut_is_a_400_naming_the_field(tier: TestClient, spec: dict, named: str) -> None:
+    response = tier.post("/__mock/faults", json=spec)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"].startswith(f"bad fault: {named}"), response.json()
+
+
+def test_a_rate_on_a_cold_start_is_refused() -> None:
+    ollama = TestClient(build_app("ollama"))
+    response = ollama.post("/__mock/faults", json={"kind": "cold_start", "rate": 0.5, "seed": 1})
+    assert response.status_code == 400 and "rate does not apply to cold_start" in response.json()["error"]
+
+
+def statuses_under(seed: int, rate: float, requests: int = 16, **spec: object) -> list[int]:
+    """The statuses a fresh tier answers to ``requests`` requests with an error fault of this chance."""
+    tier = TestClient(build_app("vllm"))
+    arm(tier, kind="error", status=503, rate=rate, seed=seed, **spec)
+    return [ask(tier).status_code for _ in range(requests)]
+
+
+def predicted(seed: int, rate: float, requests: int = 16) -> list[int]:
+    draws = random.Random(seed)
+    return [503 if draws.random() < rate else 200 for _ in range(requests)]
+
+
+def test_the_same_seed_hits_the_same_requests_as_its_own_random_generator() -> None:
+    first, again = statuses_under(seed=3, rate=0.5), statuses_under(seed=3, rate=0.5)
+    assert first == again == predicted(seed=3, rate=0.5)
+    assert 200 in first and 503 in first, f"a rate of 0.5 hit all or none of 16 requests: {first}"
+
+
+def test_another_seed_hits_other_requests() -> None:
+    assert statuses_under(seed=1, rate=0.5) != statuses_under(seed=2, rate=0.5)
+
+
+def test_a_rate_of_1_hits_every_request() -> None:
+    assert statuses_under(seed=5, rate=1, requests=20) == [503] * 20
+
+
+def test_a_missed_request_does_not_use_up_the_count() -> None:
+    # seed 0 at rate 0.5 misses twice, then hits twice: a miss that counted would leave no hit at all
+    assert predicted(seed=0, rate=0.5)[:4] == [200, 200, 503, 503]
+    assert statuses_under(seed=0, rate=0.5, requests=8, count=2) == [200, 200, 503, 503, 200, 200, 200, 200]
+
+
+def test_a_missed_request_falls_to_the_next_fault(tier: TestClient) -> None:
+    arm(tier, kind="error", status=429, rate=0.5, seed=0)  # misses the first two requests
+    arm(tier, kind="error", status=500)
+    assert [ask(tier).status_code for _ in range(3)] == [500, 500, 429]
+
+
+def test_the_fault_listing_shows_rate_and_seed(tier: TestClient) -> None:
+    arm(tier, kind="error", status=503, rate=0.25)
+    (listed,) = tier.get("/__mock/faults").json()["faults"]
+    assert (listed["rate"], listed["seed"]) == (0.25, 0), "a rate without a seed replays as seed 0"
+
+
+@pytest.mark.parametrize(
+    ("spec", "label"),
+    [
+        ({"kind": "error", "status": 503, "rate": 1, "seed": 9}, "error(rate)"),
+        ({"kind": "shape", "shape": "prose"}, "shape:prose"),
+        ({"kind": "slow_body", "delay_s": 0}, "slow_body"),
+        ({"kind": "think", "rate": 1}, "think(rate)"),
+    ],
+)
+def test_the_journal_names_the_fault_that_applied(tier: TestClient, spec: dict, label: str) -> None:
+    arm(tier, count=1, **spec)
+    for _ in range(2):
+        ask(tier)
+    faults = [e["fault"] for e in tier.get("/__mock/journal").json()["entries"] if e["kind"] == "completion"]
+    assert faults == [label, None]
+
+
+def test_a_missed_request_is_journaled_without_a_fault(tier: TestClient) -> None:
+    arm(tier, kind="error", status=503, rate=0.5, seed=0)  # misses, misses, hits
+    for _ in range(3):
+        ask(tier)
+    faults = [e["fault"] for e in tier.get("/__mock/journal").json()["entries"] if e["kind"] == "completion"]
+    assert faults == [None, None, "error(rate)"]
 
 
 async def _hang_then_release() -> tuple[bool, BaseException | None, str]:
