@@ -97,14 +97,21 @@ def judge(mutant: dict[str, Any], workdir: Path) -> Verdict:
 
 
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory, run_folder: RunFolder) -> Iterator[dict[str, Verdict]]:
+def verdicts(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, run_folder: RunFolder
+) -> Iterator[dict[str, Verdict]]:
     started = time.monotonic()
     root = tmp_path_factory.mktemp("mutants")
+    # Only the mutants this session selected (``-k <id>`` judges one, not the whole catalog).
+    selected = {
+        item.callspec.params["mutant"]["id"]
+        for item in request.session.items
+        if hasattr(item, "callspec") and "mutant" in item.callspec.params
+    }
+    chosen = [m for m in MUTANTS if m["id"] in selected]
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         found = dict(
-            zip(
-                [m["id"] for m in MUTANTS], pool.map(lambda m: judge(m, root / m["id"]), MUTANTS), strict=True
-            )
+            zip([m["id"] for m in chosen], pool.map(lambda m: judge(m, root / m["id"]), chosen), strict=True)
         )
     killed = sum(v.ok for v in found.values())
     wall = time.monotonic() - started
