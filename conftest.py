@@ -32,12 +32,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "a run of only the project's own tests/: a folder in the system's temporary directory)",
     )
     group.addoption(
-        "--timeout",
+        "--stack-timeout",
         action="append",
         default=[],
         type=timeout_option,
         metavar="KIND=SECONDS",
         help="override a named timeout (startup, request, classification, teardown, settle); repeatable",
+    )
+    group.addoption(  # the first spelling; pytest-timeout's own option has the same name
+        "--timeout",
+        dest="deprecated_timeout",
+        action="append",
+        default=[],
+        type=timeout_option,
+        metavar="KIND=SECONDS",
+        help="deprecated: use --stack-timeout (pytest-timeout's option is also called --timeout)",
     )
     group.addoption(
         "--paperless-ai-dir",

@@ -122,7 +122,7 @@ def test_a_secret_in_the_reports_makes_the_headline_fail_and_stays_off_the_page(
 
 @pytest.mark.parametrize(
     "usage",
-    [["--keep-reports", "0"], ["--timeout", "startup=nan"], ["--cold-start-budget", "-5"],
+    [["--keep-reports", "0"], ["--stack-timeout", "startup=nan"], ["--cold-start-budget", "-5"],
      ["--stack", "cluster", "--paperless-ai-dir", "/nowhere"]],
     ids=["keep-reports 0", "timeout nan", "cold-start-budget -5", "a later plugin's usage error"],
 )  # fmt: skip

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
 from fixtures.reports import keep_count
-from fixtures.timeouts import Timeouts, seconds_option, timeout_option
+from fixtures.timeouts import DEPRECATED_TIMEOUT, Timeouts, overrides, seconds_option, timeout_option
 from fixtures.wait import wait_for
 
 
@@ -60,20 +63,35 @@ def test_timeouts_take_overrides_by_name() -> None:
     "bad", ["startup", "nap=3", "request=soon", "request=-1", "startup=nan", "startup=inf", "settle=-5"]
 )
 def test_a_bad_timeout_override_names_the_option(bad: str) -> None:
-    with pytest.raises(OptionError, match=r"--timeout"):
+    with pytest.raises(OptionError, match=r"--stack-timeout"):
         Timeouts.from_options([bad])
 
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--timeout", "startup=nan"), ("--timeout", "request=inf"), ("--cold-start-budget", "-5"),
+    [("--stack-timeout", "startup=nan"), ("--stack-timeout", "request=inf"), ("--cold-start-budget", "-5"),
      ("--cold-start-budget", "nan"), ("--keep-reports", "0")],
 )  # fmt: skip
 def test_a_number_an_option_cannot_use_is_a_usage_error_naming_the_option(option: str, value: str) -> None:
     parser = argparse.ArgumentParser(exit_on_error=False)
-    parser.add_argument("--timeout", type=timeout_option)
+    parser.add_argument("--stack-timeout", type=timeout_option)
     parser.add_argument("--cold-start-budget", type=seconds_option)
     parser.add_argument("--keep-reports", type=keep_count)
 
     with pytest.raises(argparse.ArgumentError, match=f"argument {option}: .*{value.split('=')[-1]}"):
         parser.parse_args([f"{option}={value}"])
+
+
+
+def test_the_first_spelling_timeout_still_overrides_with_a_deprecation_warning(tmp_path: Path) -> None:
+    given = {"deprecated_timeout": ["request=7"], "--stack-timeout": ["startup=5"]}
+    assert Timeouts.from_options(overrides(given.__getitem__)) == Timeouts(startup=5, request=7)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "suites", "-m", "lint", "-q", "-p", "no:cacheprovider",
+         "--timeout", "request=7", "--reports", str(tmp_path), "--allure-html", "off", "--collect-only"],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert DEPRECATED_TIMEOUT in done.stdout + done.stderr
