@@ -82,7 +82,6 @@ def test_a_number_an_option_cannot_use_is_a_usage_error_naming_the_option(option
         parser.parse_args([f"{option}={value}"])
 
 
-
 def test_the_first_spelling_timeout_still_overrides_with_a_deprecation_warning(tmp_path: Path) -> None:
     given = {"deprecated_timeout": ["request=7"], "--stack-timeout": ["startup=5"]}
     assert Timeouts.from_options(overrides(given.__getitem__)) == Timeouts(startup=5, request=7)
