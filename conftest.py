@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.criteria import COLD_START_BUDGET_S, RECOVERY_BUDGET_S
 from fixtures.reports import keep_count
 from fixtures.timeouts import seconds_option, timeout_option
 
@@ -71,9 +72,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--cold-start-budget",
         type=seconds_option,
-        default=120.0,
+        default=COLD_START_BUDGET_S,
         metavar="S",
-        help="seconds the Ollama tier's timeout must cover, for the lint (default 120)",
+        help=f"seconds the Ollama tier's timeout must cover, for the lint (default {COLD_START_BUDGET_S:g})",
     )
     group.addoption(
         "--litellm-version",
@@ -91,9 +92,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--recovery-budget",
         type=seconds_option,
-        default=30.0,
+        default=RECOVERY_BUDGET_S,
         metavar="S",
-        help="seconds after Gaming Mode ends within which traffic must be back on vLLM (default 30)",
+        help=f"seconds after Gaming Mode ends within which traffic must be back on vLLM (default "
+        f"{RECOVERY_BUDGET_S:g})",
     )
     group.addoption(
         "--keep-reports",

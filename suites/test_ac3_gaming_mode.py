@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.criteria import AC3
+from fixtures.criteria import AC3, COLD_START_BUDGET_S
 from fixtures.errors import WaitTimeout
 from fixtures.evidence import assert_completions, assert_served_by
 from fixtures.gateway import Gateway
@@ -221,7 +221,10 @@ def test_on_a_real_cluster_a_cold_ollama_serves_gaming_mode_and_its_load_time_is
     """The story's AC3 on real hardware: vLLM scaled to 0, the real Ollama cold, the first answer timed."""
     require(stack, Capability.REAL_TIERS)
     require(stack, Capability.DISRUPTION)
-    budget = stack.config.require(stack.config.chain[stack.tier_names.index("ollama")]).timeout or 120.0
+    budget = (
+        stack.config.require(stack.config.chain[stack.tier_names.index("ollama")]).timeout
+        or COLD_START_BUDGET_S
+    )
     stack.make_ollama_cold()
 
     with stack.gaming_mode() as since:
