@@ -19,10 +19,25 @@ import yaml
 from fixtures.errors import ManifestError
 from fixtures.k8s.render import key, render
 from fixtures.manifests import CONFIG_KEY
+from fixtures.stack.factory import KIND_NODE_IMAGE, KIND_RELEASE
 from tests.controls.runner import REPO
 
 MANIFESTS = REPO / "manifests"
-KUBERNETES = "1.33.0"  # the kindest/node version the kind stack pins
+NODE_VERSION = re.search(r":v(\d+)\.(\d+)\.(\d+)@", KIND_NODE_IMAGE)
+# kubernetes-validate bundles one schema per minor release (x.y.0): the minor of the kind node image
+KUBERNETES = f"{NODE_VERSION.group(1)}.{NODE_VERSION.group(2)}.0" if NODE_VERSION else "unpinned"
+# kind v0.29.0's default node image: its pkg/apis/config/defaults/image.go at the tag v0.29.0
+KIND_V0_29_0_DEFAULT = (
+    "kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f"
+)
+# The LiteLLM image of the Python pin's version (the same release as the cosign-signed primary image)
+LITELLM_REPOSITORY = "litellm/litellm"
+# Oldest acceptable release per image, and why: a floor, so an upgrade passes and a downgrade fails.
+FLOORS = {
+    "busybox": ((1, 37, 0), "1.36.x left the official image library on 2026-05-22: no longer rebuilt"),
+    "redis": ((7, 4, 11), "the newest 7.4 patch in the official library (2026-08-18 security release); "
+              "7.4.1 lacks every later 7.4 security fix (CVE-2025-49844, fixed in 7.4.6)"),
+}  # fmt: skip
 
 
 def by_key(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -100,15 +115,71 @@ def test_every_tier_address_in_the_kind_config_is_a_service_with_that_port() -> 
         )
 
 
-def test_the_litellm_image_is_the_version_of_the_python_pin() -> None:
+def test_the_litellm_image_is_the_signed_primary_one_of_the_version_of_the_python_pin() -> None:
     pin = re.search(r"^litellm\[proxy\]==(\S+)$", (REPO / "requirements.txt").read_text(), re.M)
     image = by_key(render(MANIFESTS))["Deployment/ml/litellm"]["spec"]["template"]["spec"]["containers"][0][
         "image"
     ]
 
-    assert pin is not None and image.endswith(f":v{pin.group(1)}"), (
+    assert pin is not None and image.split("@")[0] == f"{LITELLM_REPOSITORY}:v{pin.group(1)}", (
         f"image {image} vs pin {pin and pin.group(1)}"
     )
+
+
+def test_the_kind_node_image_is_kind_v0_29_0s_default_by_digest_and_its_minor_is_the_schemas() -> None:
+    assert KIND_RELEASE == "v0.29.0" and KIND_NODE_IMAGE == KIND_V0_29_0_DEFAULT
+    assert KUBERNETES == "1.33.0"
+
+
+def test_every_deployment_behind_a_service_has_a_readiness_probe_on_a_port_of_its_own() -> None:
+    objects = render(MANIFESTS, "kind")
+    selected = [
+        o["spec"]["selector"] for o in objects if o["kind"] == "Service" and o["spec"].get("selector")
+    ]
+    missing = []
+    for obj in objects:
+        labels = obj["spec"]["template"]["metadata"]["labels"] if obj["kind"] == "Deployment" else None
+        if not labels or not any(s.items() <= labels.items() for s in selected):
+            continue
+        for container in obj["spec"]["template"]["spec"]["containers"]:
+            probe = container.get("readinessProbe") or {}
+            port = (probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port")
+            ports = {p.get("name") for p in container.get("ports") or []} | {
+                p["containerPort"] for p in container.get("ports") or []
+            }
+            if port not in ports:
+                missing.append(f"{key(obj)} container {container['name']}: readinessProbe {probe or 'none'}")
+
+    assert not missing, "a Service sends traffic before the app listens:\n" + "\n".join(missing)
+
+
+def test_paperless_ai_is_ready_when_its_health_route_answers_which_needs_no_login() -> None:
+    (app,) = by_key(render(MANIFESTS))["Deployment/docs/paperless-ai"]["spec"]["template"]["spec"][
+        "containers"
+    ]
+
+    # 3.0.9: routes/setup.js lists /health among PUBLIC_ROUTES and answers it from SQLite alone
+    assert app["readinessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+    assert {"name": "http", "containerPort": 3000} in app["ports"]
+
+
+@pytest.mark.parametrize("repository", sorted(FLOORS))
+def test_no_image_is_older_than_its_floor(repository: str) -> None:
+    floor, why = FLOORS[repository]
+    found = [
+        c["image"]
+        for o in render(MANIFESTS)
+        if o["kind"] == "Deployment"
+        for kind in ("initContainers", "containers")
+        for c in o["spec"]["template"]["spec"].get(kind) or []
+        if c["image"].split("@")[0].rsplit(":", 1)[0] == repository
+    ]
+
+    assert found, f"no {repository} image in the manifests"
+    for image in found:
+        tag = image.split("@")[0].rsplit(":", 1)[1]
+        version = tuple(int(part) for part in re.findall(r"\d+", tag)[:3])
+        assert version >= floor, f"{image}: older than {'.'.join(map(str, floor))}: {why}"
 
 
 def test_paperless_ai_gets_configmap_and_secret_as_env_a_volume_and_an_init_step_writing_data_env() -> None:

@@ -11,7 +11,18 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures.lint import ERROR, RULES, SWITCHES, WARNING, Finding, failover_budget_s, lint, read, switch_on
+from fixtures.lint import (
+    ERROR,
+    RULES,
+    SWITCHES,
+    WARNING,
+    Finding,
+    failover_budget_s,
+    link_variables,
+    lint,
+    read,
+    switch_on,
+)
 from fixtures.paperless_ai.config import READ_KEYS
 from tests.controls.runner import REPO
 from tests.mutants.patch import REFERENCE, apply
@@ -20,6 +31,7 @@ CATALOG = {
     m["id"]: m["patch"] for m in yaml.safe_load((REPO / "tests/mutants/catalog.yaml").read_text())["mutants"]
 }
 PAI = "paperless-ai/configmap.yaml"
+PAI_DEPLOYMENT = "paperless-ai/deployment.yaml"
 LLM = "litellm/configmap.yaml"
 
 # rule -> a patch that breaks it (from the mutant catalog where one exists), and text its message holds
@@ -96,15 +108,58 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
         [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
         "master key is written in the ConfigMap",
     ),
+    "K8S005": (
+        [{"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.containers.0.command"}],
+        "before PM2: the ConfigMap's RAG_SERVICE_ENABLED='false' has no effect",
+    ),
+    "K8S006": (
+        [
+            {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"},
+            {"file": PAI, "remove": "data.PAPERLESS_AI_PORT"},
+        ],
+        "set PAPERLESS_AI_PORT=tcp://<cluster IP>:<port> in the Pod",
+    ),
+    "K8S007": (
+        [
+            {
+                "file": PAI_DEPLOYMENT,
+                "doc": 1,
+                "set": "spec.template.spec.containers.0.image",
+                "value": "clusterzx/paperless-ai:latest",
+            }
+        ],
+        "'clusterzx/paperless-ai:latest' names a tag",
+    ),
 }
+# The reference names its images by tag (their digests were not verified offline): K8S007 warns of
+# each, the owner pins them at deploy time. Nothing else may be found in it.
+TAGGED_IMAGES = {
+    "containers[litellm].image",
+    "initContainers[write-dotenv].image",
+    "containers[paperless-ai].image",
+    "containers[paperless-ngx].image",
+    "containers[redis].image",
+}
+
+
+def beyond_tags(findings: list[Finding]) -> list[Finding]:
+    """``findings`` without the reference's K8S007 warnings on its tagged images."""
+    return [f for f in findings if not (f.rule == "K8S007" and _tagged(f))]
+
+
+def _tagged(finding: Finding) -> bool:
+    return finding.severity == WARNING and finding.key.removeprefix("spec.template.spec.") in TAGGED_IMAGES
 
 
 def test_every_rule_has_a_failing_manifest() -> None:
     assert {r.id for r in RULES} == set(BROKEN)
 
 
-def test_the_reference_manifests_pass_every_rule() -> None:
-    assert lint(REFERENCE) == []
+def test_the_reference_manifests_pass_every_rule_and_warn_only_of_the_tags_to_pin_at_deploy_time() -> None:
+    found = lint(REFERENCE)
+
+    assert beyond_tags(found) == []
+    assert {f.key.removeprefix("spec.template.spec.") for f in found} == TAGGED_IMAGES
 
 
 @pytest.mark.parametrize("rule_id", sorted(BROKEN))
@@ -251,9 +306,9 @@ def test_the_failover_budget_counts_retries_and_back_off() -> None:
 
 
 def test_the_cold_start_budget_is_configurable(tmp_path: Path) -> None:
-    assert [f.rule for f in lint(REFERENCE, cold_start_budget_s=180)] == ["LLM006"]
-    assert lint(REFERENCE, cold_start_budget_s=120) == []
-    assert lint(REFERENCE, cold_start_budget_s=90) == []
+    assert [f.rule for f in beyond_tags(lint(REFERENCE, cold_start_budget_s=180))] == ["LLM006"]
+    assert beyond_tags(lint(REFERENCE, cold_start_budget_s=120)) == []
+    assert beyond_tags(lint(REFERENCE, cold_start_budget_s=90)) == []
 
 
 def test_an_unreadable_manifest_is_a_finding_not_a_crash(tmp_path: Path) -> None:
@@ -276,7 +331,7 @@ def test_the_command_prints_one_line_per_finding_and_exits_1_on_errors(tmp_path:
 
     clean, dirty = _cli(str(REFERENCE)), _cli(str(broken))
 
-    assert clean.returncode == 0 and clean.stdout.startswith("0 error(s)")
+    assert clean.returncode == 0 and clean.stdout.splitlines()[-1].startswith("0 error(s), 5 warning(s)")
     assert dirty.returncode == 1
     lines = [line for line in dirty.stdout.splitlines() if line.startswith(("LLM", "PAI"))]
     assert sorted(line.split()[0] for line in lines) == ["LLM004", "LLM005"]
@@ -355,7 +410,8 @@ def test_the_command_reports_a_binary_manifest_as_json_with_exit_1(tmp_path: Pat
 
     body = json.loads(answer.stdout)
     assert answer.returncode == 1 and "Traceback" not in answer.stderr
-    assert [(f["rule"], f["file"]) for f in body["findings"]] == [("MAN001", str(manifests / "extra.yaml"))]
+    errors = [(f["rule"], f["file"]) for f in body["findings"] if f["severity"] == ERROR]
+    assert errors == [("MAN001", str(manifests / "extra.yaml"))]
 
 
 @pytest.mark.parametrize("budget", ["-5", "nan", "inf", "0"])
@@ -400,3 +456,84 @@ def test_a_chain_set_twice_the_same_is_a_warning_and_the_model_follows_router_se
     assert load_gateway(REFERENCE).fallbacks_from == "litellm_settings"
     # Never merged: the chain is router_settings' alone, as LiteLLM runs it.
     assert load_gateway(differs).chain == ("vllm-qwen", "openai-gpt4o")
+
+
+def _k8s(rule_id: str, ops: list[dict[str, Any]], tmp_path: Path) -> list[Finding]:
+    return [f for f in lint(apply(ops, tmp_path / "manifests")) if f.rule == rule_id]
+
+
+def test_the_images_start_script_with_rag_on_is_what_the_switch_says_and_no_finding(tmp_path: Path) -> None:
+    ops = [
+        {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.containers.0.command"},
+        {"file": PAI, "set": "data.RAG_SERVICE_ENABLED", "value": "true"},
+    ]
+
+    assert _k8s("K8S005", ops, tmp_path) == []
+
+
+@pytest.mark.parametrize("value", [None, "true"], ids=["unset (server.js: true)", "true"])
+def test_rag_on_without_the_start_script_warns_that_no_rag_service_runs(
+    tmp_path: Path, value: str | None
+) -> None:
+    op = (
+        {"file": PAI, "remove": "data.RAG_SERVICE_ENABLED"}
+        if value is None
+        else {"file": PAI, "set": "data.RAG_SERVICE_ENABLED", "value": value}
+    )
+
+    (found,) = _k8s("K8S005", [op], tmp_path)
+
+    assert found.severity == WARNING and found.key == "data.RAG_SERVICE_ENABLED"
+    assert "pm2-runtime ecosystem.config.js, which starts no RAG service" in found.message
+
+
+def test_the_start_script_named_as_the_command_is_the_images_default_too(tmp_path: Path) -> None:
+    op = {
+        "file": PAI_DEPLOYMENT,
+        "doc": 1,
+        "set": "spec.template.spec.containers.0.command",
+        "value": ["/app/start-services.sh"],
+    }
+
+    (found,) = _k8s("K8S005", [op], tmp_path)
+
+    assert found.severity == ERROR and "the 1Gi memory limit" in found.message
+
+
+def test_service_links_with_the_port_set_by_the_configmap_only_warn(tmp_path: Path) -> None:
+    op = {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"}
+
+    (found,) = _k8s("K8S006", [op], tmp_path)
+
+    assert found.severity == WARNING and "only the Pod's own PAPERLESS_AI_PORT keeps" in found.message
+
+
+def test_a_services_links_are_the_variables_kubernetes_sets() -> None:
+    service = {"spec": {"ports": [{"name": "http", "port": 3000}]}}
+
+    assert link_variables("paperless-ai", service) == {
+        "PAPERLESS_AI_SERVICE_HOST",
+        "PAPERLESS_AI_SERVICE_PORT",
+        "PAPERLESS_AI_SERVICE_PORT_HTTP",
+        "PAPERLESS_AI_PORT",
+        "PAPERLESS_AI_PORT_3000_TCP",
+        "PAPERLESS_AI_PORT_3000_TCP_PROTO",
+        "PAPERLESS_AI_PORT_3000_TCP_PORT",
+        "PAPERLESS_AI_PORT_3000_TCP_ADDR",
+    }
+    assert link_variables("paperless-ai", {"spec": {"clusterIP": "None", "ports": [{"port": 3000}]}}) == set()
+
+
+def test_an_image_pinned_by_digest_is_no_finding(tmp_path: Path) -> None:
+    digest = "sha256:" + "0" * 64
+    op = {
+        "file": PAI_DEPLOYMENT,
+        "doc": 1,
+        "set": "spec.template.spec.containers.0.image",
+        "value": f"clusterzx/paperless-ai:3.0.9@{digest}",
+    }
+
+    found = _k8s("K8S007", [op], tmp_path)
+
+    assert "containers[paperless-ai].image" not in {f.key.removeprefix("spec.template.spec.") for f in found}
+    assert all(f.severity == WARNING for f in found) and len(found) == len(TAGGED_IMAGES) - 1
