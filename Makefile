@@ -46,6 +46,7 @@ conformance: setup
 
 test: setup $(CHROMIUM)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	./isolated $(PY) -m pytest tests suites --resilience-profile full $(ARGS)
 
 # The LiteLLM upgrade gate: the gateway suites against each release in VERSIONS (installed in its own
@@ -55,4 +56,4 @@ litellm-matrix: setup
 	$(PY) -m fixtures.litellm_matrix $(VERSIONS)
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache
