@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from fixtures.criteria import COLD_START_BUDGET_S, RECOVERY_BUDGET_S
-from fixtures.reports import keep_count
+from fixtures.report.run_folder import keep_count
 from fixtures.timeouts import seconds_option, timeout_option
 
-pytest_plugins = ["fixtures.reporting", "fixtures.plugin"]
+pytest_plugins = ["fixtures.report.hooks", "fixtures.plugin"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

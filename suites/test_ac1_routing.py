@@ -15,13 +15,13 @@ import pytest
 from fixtures.archive import Archive
 from fixtures.corpus import load
 from fixtures.criteria import AC1
+from fixtures.doubles.tiers.journal import VIA_HEADER
 from fixtures.evidence import assert_completions, assert_served_by
 from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 from fixtures.stack.paperless_side import Pipeline
-from fixtures.tiers.journal import VIA_HEADER
 
 pytestmark = AC1
 

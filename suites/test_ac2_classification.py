@@ -19,7 +19,7 @@ from fixtures.archive import Archive, latency_summary
 from fixtures.corpus import load
 from fixtures.criteria import AC2, AC3
 from fixtures.plugin import require
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
 
 pytestmark = AC2

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from fixtures.criteria import AC3, COLD_START_BUDGET_S
+from fixtures.doubles.tiers.journal import VIA_HEADER
 from fixtures.errors import WaitTimeout
 from fixtures.evidence import assert_completions, assert_served_by
 from fixtures.gateway import Gateway
 from fixtures.manifests import FALLBACK_SECTIONS, FIRST_GROUP, fallback_sections
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
-from fixtures.tiers.journal import VIA_HEADER
 
 pytestmark = AC3
 

@@ -31,11 +31,11 @@ import pytest
 from fixtures.archive import Archive, Filed
 from fixtures.corpus import load
 from fixtures.criteria import AC3, NFR67
+from fixtures.doubles.tiers.answers import DEFAULT_SHAPES, SHAPES
 from fixtures.plugin import require
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
 from fixtures.stack.paperless_side import Pipeline
-from fixtures.tiers.answers import DEFAULT_SHAPES, SHAPES
 
 pytestmark = [*NFR67, pytest.mark.shapes]
 

@@ -19,7 +19,7 @@ from fixtures.failover import BUDGET_S, MODES, Sample, failure_mode, floor, meas
 from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
 from fixtures.plugin import require
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
 
 pytestmark = NFR65

@@ -35,7 +35,7 @@ from fixtures.failover import BUDGET_S
 from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
 from fixtures.plugin import require
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
 
 pytestmark = [*NFR65, *AC3, pytest.mark.resilience]

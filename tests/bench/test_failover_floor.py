@@ -22,7 +22,7 @@ from fixtures.failover import percentile
 from fixtures.gateway import Gateway, Reply
 from fixtures.manifests import FIRST_GROUP
 from fixtures.plugin import require
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
 
 pytestmark = pytest.mark.bench

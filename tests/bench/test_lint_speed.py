@@ -14,7 +14,7 @@ import pytest
 
 from fixtures.failover import percentile
 from fixtures.lint import lint
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from tests.controls.runner import REPO
 from tests.mutants.patch import REFERENCE
 

@@ -17,7 +17,7 @@ import pytest
 
 from fixtures.failover import percentile
 from fixtures.manifests import FIRST_GROUP
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Stack
 
 pytestmark = pytest.mark.bench

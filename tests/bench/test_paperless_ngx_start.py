@@ -15,7 +15,7 @@ import pytest
 from fixtures.paperless_ngx.client import Ngx
 from fixtures.paperless_ngx.install import install_dir, installed
 from fixtures.paperless_ngx.real import RealPaperlessNgx
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability
 from fixtures.timeouts import Timeouts
 

@@ -22,7 +22,7 @@ import yaml
 
 from fixtures.lint import ERROR, lint
 from fixtures.plugin import summary_line
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from tests.controls.runner import run_suites
 from tests.mutants.patch import apply
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.reporting import guard_secrets
-from fixtures.reports import RunFolder
+from fixtures.report.hooks import guard_secrets
+from fixtures.report.run_folder import RunFolder
 
 MODE = os.environ.get("PROBE_MODE", "hang")
 PLANTED = "sk-probe-planted-0123456789abcdef"

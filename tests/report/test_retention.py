@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.reports import RunFolder, keep_count, prune, runs_in
+from fixtures.report.run_folder import RunFolder, keep_count, prune, runs_in
 
 
 def run(reports: Path, *, tested: bool, signed: bool = False) -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from tests.controls.runner import REPO, child_pytest
 from tests.mutants.patch import apply
 from tests.report.probe_ledger import PLANTED

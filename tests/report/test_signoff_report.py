@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.reports import RunFolder, prune, scan
-from fixtures.signoff import (
+from fixtures.report.page import markdown, page
+from fixtures.report.run_folder import RunFolder, prune, scan
+from fixtures.report.signoff import (
     CRITERIA,
     NOT_ELIGIBLE,
     NOT_PROVEN_HEADLINE,
@@ -21,7 +22,6 @@ from fixtures.signoff import (
     Outcome,
     build,
 )
-from fixtures.signoff_page import markdown, page
 from tests.controls.runner import REPO, child_pytest, run_suites
 
 MANIFESTS = REPO / "manifests"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fixtures import ledger
-from fixtures.signoff import (
+from fixtures.report import ledger
+from fixtures.report.page import markdown, page
+from fixtures.report.signoff import (
     CRITERIA,
     INTERRUPTED,
     PARTIAL,
@@ -17,7 +18,6 @@ from fixtures.signoff import (
     build,
     failing_exit,
 )
-from fixtures.signoff_page import markdown, page
 
 REAL = {"sign_off_eligible": True, "components": [], "stack": "local"}
 CLEAN = {"secrets_checked": ["LiteLLM master key"], "hits": []}

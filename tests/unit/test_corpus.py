@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from fixtures.corpus import GOLDEN, load
 from fixtures.corpus.pdf import render
+from fixtures.doubles.tiers import answers
 from fixtures.errors import ManifestError
-from fixtures.tiers import answers
 
 
 def test_the_corpus_has_twelve_documents_in_english_and_german_with_three_pdfs() -> None:

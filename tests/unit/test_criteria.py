@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures import criteria
-from fixtures.signoff import CRITERIA
+from fixtures.report.signoff import CRITERIA
 
 
 def _labels(marks: list[pytest.MarkDecorator]) -> dict[str, str]:

@@ -65,7 +65,7 @@ def test_every_module_the_image_runs_imports_only_what_the_image_installs() -> N
         for line in (REPO / "requirements-doubles.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
-    start = "fixtures.tiers.__main__"  # the only module the kind Deployments run from the image
+    start = "fixtures.doubles.tiers.__main__"  # the only module the kind Deployments run from the image
     modules, third_party = closure(start)
     missing = {DISTRIBUTION_OF.get(top, top) for top in third_party} - wanted
     assert len(modules) >= 3 and not missing, (
@@ -73,11 +73,20 @@ def test_every_module_the_image_runs_imports_only_what_the_image_installs() -> N
     )
 
 
-def test_the_dockerfile_installs_the_doubles_requirements_and_copies_the_fixtures() -> None:
+def test_the_dockerfile_installs_the_doubles_requirements_and_copies_what_the_tiers_import() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
+    copied = [
+        source
+        for line in re.findall(r"^COPY (.+)$", dockerfile, re.M)
+        for source in line.split()[:-1]
+        if source.startswith("fixtures/")
+    ]
+    modules, _ = closure("fixtures.doubles.tiers.__main__")
+    files = {str(_module_file(name).relative_to(REPO)) for name in modules}
+    uncopied = sorted(f for f in files if not any(f == c or f.startswith(c) for c in copied))
 
     assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.M)
     assert "pip install --no-cache-dir -r requirements-doubles.txt" in dockerfile
-    assert re.search(r"^COPY fixtures/ fixtures/$", dockerfile, re.M) and re.search(
-        r"^USER \d+$", dockerfile, re.M
-    )
+    assert re.search(r"^USER \d+$", dockerfile, re.M)
+    assert not uncopied, f"the tiers import these, which the image does not copy: {uncopied}"
+    assert "fixtures/" not in copied, "the whole harness is copied into the doubles image"

@@ -16,7 +16,7 @@ import pytest
 
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
 from fixtures.k8s.cluster import Rollout
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability
 from fixtures.stack.kube import PLACEHOLDER, KubeStack, Names
 from fixtures.timeouts import Timeouts

@@ -23,7 +23,7 @@ from fixtures.paperless_ngx import real
 from fixtures.paperless_ngx.real import RealPaperlessNgx, deployment_env, django_password
 from fixtures.redaction import SECRETS
 from fixtures.release import tree_checksum
-from fixtures.reports import RunFolder
+from fixtures.report.run_folder import RunFolder
 from fixtures.timeouts import Timeouts
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,9 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from fixtures.corpus import load
+from fixtures.doubles.tiers import recorded
+from fixtures.doubles.tiers.app import build_app
 from fixtures.errors import OptionError
-from fixtures.tiers import recorded
-from fixtures.tiers.app import build_app
 
 
 def recording(**change: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures.tiers.app import build_app
+from fixtures.doubles.tiers.app import build_app
 
 CLASSIFY = "Return JSON with title, correspondent, tags, document_type, document_date, language."
 LETTER = "Rechnung Nr. 2024-117\nVon: Stadtwerke Musterstadt\nDatum: 14.03.2024\nBetrag 84,20 EUR"

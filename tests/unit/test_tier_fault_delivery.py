@@ -18,7 +18,7 @@ import httpx
 import pytest
 import uvicorn
 
-from fixtures.tiers.app import build_app
+from fixtures.doubles.tiers.app import build_app
 from fixtures.wait import wait_for
 
 CLASSIFY = "Return JSON with title, correspondent, tags, document_type."

@@ -9,8 +9,8 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from fixtures.tiers.app import build_app
-from fixtures.tiers.wire import MockReset
+from fixtures.doubles.tiers.app import build_app
+from fixtures.doubles.tiers.wire import MockReset
 
 MODEL = "Qwen/Qwen2.5-7B-Instruct-AWQ"
 CLASSIFY = "Return JSON with title, correspondent, tags, document_type."

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
-from fixtures.reports import keep_count
+from fixtures.report.run_folder import keep_count
 from fixtures.timeouts import DEPRECATED_TIMEOUT, Timeouts, overrides, seconds_option, timeout_option
 from fixtures.wait import wait_for
 
