@@ -16,7 +16,7 @@ from fixtures.failover import percentile
 from fixtures.lint import lint
 from fixtures.report.run_folder import RunFolder
 from tests.controls.runner import REPO
-from tests.mutants.patch import REFERENCE
+from tests.manifest_patch import REFERENCE
 
 pytestmark = pytest.mark.bench
 

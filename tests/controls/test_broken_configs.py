@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 
 from tests.controls.runner import run_suites
-from tests.manifest_patch import patched_manifests
-from tests.mutants.patch import apply
+from tests.manifest_patch import apply, patched_manifests
 
 pytestmark = pytest.mark.control
 

@@ -24,7 +24,7 @@ from fixtures.lint import ERROR, lint
 from fixtures.plugin import summary_line
 from fixtures.report.run_folder import RunFolder
 from tests.controls.runner import run_suites
-from tests.mutants.patch import apply
+from tests.manifest_patch import apply
 
 pytestmark = pytest.mark.control
 

@@ -19,7 +19,7 @@ import pytest
 
 from fixtures.report.run_folder import RunFolder
 from tests.controls.runner import REPO, child_pytest
-from tests.mutants.patch import apply
+from tests.manifest_patch import apply
 from tests.report.probe_ledger import PLANTED
 
 PROBE = "tests/report/probe_ledger.py"

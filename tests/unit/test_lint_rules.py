@@ -25,7 +25,7 @@ from fixtures.lint import (
 )
 from fixtures.paperless_ai.config import READ_KEYS
 from tests.controls.runner import REPO
-from tests.mutants.patch import REFERENCE, apply
+from tests.manifest_patch import REFERENCE, apply
 
 CATALOG = {
     m["id"]: m["patch"] for m in yaml.safe_load((REPO / "tests/mutants/catalog.yaml").read_text())["mutants"]
@@ -422,7 +422,7 @@ def test_the_command_refuses_a_cold_start_budget_that_is_not_positive_with_exit_
 
 
 def test_a_cooldown_without_allowed_fails_or_within_the_budget_is_no_finding(tmp_path: Path) -> None:
-    from tests.mutants.patch import apply
+    from tests.manifest_patch import apply
 
     cooldown = "data/config.yaml>router_settings.cooldown_time"
     only_time = [{"file": LLM, "set": cooldown, "value": 60}]
@@ -440,7 +440,7 @@ def test_a_chain_set_twice_the_same_is_a_warning_and_the_model_follows_router_se
     tmp_path: Path,
 ) -> None:
     from fixtures.manifests import load_gateway
-    from tests.mutants.patch import apply
+    from tests.manifest_patch import apply
 
     chain = [{"vllm-qwen": ["ollama-qwen", "openai-gpt4o"]}]
     same = apply(

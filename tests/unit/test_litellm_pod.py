@@ -10,7 +10,7 @@ from fixtures.errors import ManifestError
 from fixtures.pods import HOST_ENV
 from fixtures.redaction import fingerprint
 from fixtures.stack.litellm_pod import litellm_process
-from tests.mutants.patch import apply
+from tests.manifest_patch import apply
 
 REFERENCE = Path("manifests")
 LOCAL = {"NO_PROXY": "127.0.0.1,localhost"}

@@ -14,7 +14,7 @@ import pytest
 from fixtures.errors import ComponentError, ManifestError
 from fixtures.paperless_ai.launch import NODE, PM2, START_SCRIPT, entrypoint, local_launch
 from fixtures.pods import pod
-from tests.mutants.patch import REFERENCE, apply
+from tests.manifest_patch import REFERENCE, apply
 
 # 3.0.9's ecosystem.config.js, byte for byte (plus a final newline)
 ECOSYSTEM = """module.exports = {

@@ -207,7 +207,7 @@ def test_the_admin_password_is_stored_as_django_s_pbkdf2_hash(monkeypatch: pytes
 
 
 def test_redis_runs_as_its_deployment_says_with_the_runs_changes_recorded(tmp_path: Path) -> None:
-    from tests.mutants.patch import apply
+    from tests.manifest_patch import apply
 
     ngx = RealPaperlessNgx(tmp_path, REPO / "manifests", tmp_path, RunFolder(tmp_path / "run"), Timeouts())
     argv, record = ngx.redis_argv()

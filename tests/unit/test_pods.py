@@ -9,7 +9,7 @@ import yaml
 
 from fixtures.errors import ManifestError
 from fixtures.pods import expand, pod
-from tests.mutants.patch import apply
+from tests.manifest_patch import apply
 
 LITELLM = Path("litellm/deployment.yaml")
 PAPERLESS_AI = Path("paperless-ai/deployment.yaml")
