@@ -285,3 +285,22 @@ def test_on_a_real_cluster_the_cloud_tier_cannot_be_taken_away(
 
     assert cluster_stack.can_scale("vllm") and not cluster_stack.can_scale("openai")
     assert kind_stack.can_scale("openai")
+
+
+def test_the_paperless_names_follow_k8s_name_too(tmp_path: Path, forwards: dict[str, FakeForward]) -> None:
+    cluster = FakeCluster(secrets={("ml", "litellm-secrets"): {"LITELLM_MASTER_KEY": "sk-from-the-cluster"}})
+    read: list[tuple[str, str]] = []
+    cluster.configmap_data = lambda ns, name: read.append((ns, name)) or {}  # type: ignore[method-assign]
+    cluster.secret_data = lambda ns, name: read.append((ns, name)) or {}  # type: ignore[method-assign]
+    names = Names.from_options(
+        ["docs_namespace=archive", "paperless_ai_configmap=pai-env", "paperless_ai_secret=pai-keys",
+         "paperless_ngx_service=ngx", "paperless_ngx_port=80", "paperless_ai_service=pai"]
+    )  # fmt: skip
+    stack = make_stack(tmp_path, cluster, forwards, flavour="cluster", names=names)
+    stack.start()
+
+    stack.pipeline()
+
+    assert read == [("archive", "pai-env"), ("archive", "pai-keys")]
+    assert (forwards["ngx"].namespace, forwards["ngx"].port) == ("archive", 80)
+    assert forwards["pai"].port == 3000 and "paperless-ngx" not in forwards
