@@ -17,7 +17,7 @@ import pytest
 from fixtures.errors import OptionError
 from fixtures.paperless_ai.config import parse_dotenv
 from fixtures.paperless_ai.service import PaperlessAI, check_install, failures_in
-from fixtures.processes import free_port
+from fixtures.ports import free_port
 from fixtures.redaction import SECRETS, placeholder
 
 STAND_IN = r"""

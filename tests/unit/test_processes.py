@@ -1,22 +1,16 @@
-"""Ports for the stack's processes: free, and never in the range outgoing connections draw from."""
+"""Processes the stack starts: never left behind."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from fixtures.processes import _ephemeral_floor, free_port
+import pytest
 
-
-def test_a_free_port_is_below_the_ephemeral_range_and_bindable() -> None:
-    ports = {free_port() for _ in range(20)}
-
-    assert all(10_000 <= port < _ephemeral_floor() for port in ports)
-    for port in list(ports)[:3]:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", port))
+from fixtures.errors import ComponentError
+from fixtures.processes import Process
 
 
 def test_a_process_left_running_is_stopped_when_the_interpreter_exits(tmp_path: Path) -> None:
@@ -45,3 +39,29 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_server_that_dies_is_reported_with_the_first_error_line_of_its_log_not_only_its_tail(
+    tmp_path: Path,
+) -> None:
+    """LiteLLM after a failed bind: the error, then 70 lines of shutdown traceback, then exit 3. The
+    one-line message must carry the bind error, which no tail of 20 lines shows."""
+
+    script = (
+        "echo 'INFO: starting'; "
+        'echo "ERROR:    [Errno 98] error while attempting to bind on address '
+        "('127.0.0.1', 1): address already in use\"; "
+        'for i in $(seq 70); do echo "  File shutdown.py, line $i"; done; exit 3'
+    )
+    proc = Process("server", ["sh", "-c", script], tmp_path / "server.log").start()
+    deadline = time.monotonic() + 30
+    while proc.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    with pytest.raises(ComponentError) as caught:
+        proc.check_alive()
+
+    assert "exited with code 3" in str(caught.value)
+    assert "first error in its log: ERROR:    [Errno 98]" in str(caught.value)
+    assert "[Errno 98]" not in proc.tail(20)
+    proc.stop()
