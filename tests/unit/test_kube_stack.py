@@ -15,10 +15,13 @@ from typing import Any
 import pytest
 
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
-from fixtures.k8s.cluster import Rollout
+from fixtures.k8s.api import Rollout
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability
-from fixtures.stack.kube import PLACEHOLDER, KubeStack, Names
+from fixtures.stack.cluster import ClusterStack
+from fixtures.stack.kind import PLACEHOLDER, KindStack
+from fixtures.stack.kube import KubeStack
+from fixtures.stack.names import Names
 from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
 
@@ -124,17 +127,27 @@ def make_stack(
         return forwards[service]
 
     timeouts = Timeouts(startup=2, request=2, classification=2, teardown=1, settle=2)
-    return KubeStack(
-        flavour,
-        cluster,
+    run = RunFolder.create(tmp_path / "reports")
+    if flavour == "kind":
+        return KindStack(
+            cluster,  # type: ignore[arg-type]  # the fake speaks the Cluster protocol
+            REPO / "manifests",
+            run,
+            timeouts,
+            forward,  # type: ignore[arg-type]  # and FakeForward the PortForward one
+            poll_s=0.001,
+            fetch_token=lambda url, user, password: f"token-for-{user}",
+            **kwargs,
+        )
+    return ClusterStack(
+        cluster,  # type: ignore[arg-type]
         REPO / "manifests",
-        RunFolder.create(tmp_path / "reports"),
+        run,
         timeouts,
-        forward,
+        forward,  # type: ignore[arg-type]
         poll_s=0.001,
-        fetch_token=lambda url, user, password: f"token-for-{user}",
         **kwargs,
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_kind_applies_in_order_with_this_runs_secrets_and_waits_for_every_rollout(
@@ -304,3 +317,15 @@ def test_the_paperless_names_follow_k8s_name_too(tmp_path: Path, forwards: dict[
     assert read == [("archive", "pai-env"), ("archive", "pai-keys")]
     assert (forwards["ngx"].namespace, forwards["ngx"].port) == ("archive", 80)
     assert forwards["pai"].port == 3000 and "paperless-ngx" not in forwards
+
+
+def test_scaling_the_cloud_tier_of_a_real_cluster_is_refused_naming_why(
+    tmp_path: Path, forwards: dict[str, FakeForward]
+) -> None:
+    cluster = FakeCluster(secrets={("ml", "litellm-secrets"): {"LITELLM_MASTER_KEY": "sk-from-the-cluster"}})
+    stack = make_stack(tmp_path, cluster, forwards, flavour="cluster", allow_disruption=True)
+    stack.start()
+
+    with pytest.raises(ComponentError, match="cloud tier is not a Deployment of this cluster"):
+        stack.scale("openai", 0)
+    assert cluster.deployments == {}, "nothing may be scaled on its behalf"
