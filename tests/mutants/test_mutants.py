@@ -126,7 +126,9 @@ def verdicts(
             "parallel": PARALLEL,
         },
     )
-    summary_line(f"mutants: kill rate {killed}/{len(found)} in {wall:.0f} s ({PARALLEL} at a time)")
+    summary_line(
+        request.config, f"mutants: kill rate {killed}/{len(found)} in {wall:.0f} s ({PARALLEL} at a time)"
+    )
     yield found
 
 

@@ -38,9 +38,9 @@ def test_probe_is_skipped_for_a_capability() -> None:
 
 
 @pytest.mark.ac3
-def test_probe_waits_to_be_signalled(run_folder: RunFolder) -> None:
+def test_probe_waits_to_be_signalled(run_folder: RunFolder, pytestconfig: pytest.Config) -> None:
     if MODE == "secret":
-        guard_secrets({"probe key": PLANTED})
+        guard_secrets(pytestconfig, {"probe key": PLANTED})
         run_folder.write_text("leaked.log", f"Authorization: Bearer {PLANTED}\n")
         return
     Path(os.environ["PROBE_READY"]).write_text("waiting")
