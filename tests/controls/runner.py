@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
-class Outcome:
+class JunitOutcome:
     name: str  # test function name with its parameters, e.g. test_x[hung]
     result: str  # passed | failed | error | skipped
     message: str
@@ -22,7 +22,7 @@ class Outcome:
 @dataclass
 class SuiteRun:
     returncode: int
-    outcomes: dict[str, Outcome]
+    outcomes: dict[str, JunitOutcome]
     output: str
 
     def failed(self) -> set[str]:
@@ -57,7 +57,7 @@ def run_suites(
     return SuiteRun(done.returncode, _outcomes(junit), done.stdout[-6000:] + done.stderr[-3000:])
 
 
-def _outcomes(junit: Path) -> dict[str, Outcome]:
+def _outcomes(junit: Path) -> dict[str, JunitOutcome]:
     if not junit.exists():
         return {}
     found = {}
@@ -69,5 +69,5 @@ def _outcomes(junit: Path) -> dict[str, Outcome]:
                 result = {"failure": "failed"}.get(tag, tag)
                 message = (node.get("message") or "") + "\n" + (node.text or "")
                 break
-        found[case.get("name", "")] = Outcome(case.get("name", ""), result, message)
+        found[case.get("name", "")] = JunitOutcome(case.get("name", ""), result, message)
     return found

@@ -19,7 +19,7 @@ from fixtures.report.signoff import (
     PARTIAL,
     SIGN_OFF_FAIL,
     SIGN_OFF_PASS,
-    Outcome,
+    NodeOutcome,
     build,
 )
 from tests.controls.runner import REPO, child_pytest, run_suites
@@ -38,8 +38,8 @@ FAILOVER = {
 }
 
 
-def every_criterion(outcome: str = "passed") -> list[Outcome]:
-    return [Outcome(f"suites/t.py::test_{c}", outcome, [c]) for c in CRITERIA]
+def every_criterion(outcome: str = "passed") -> list[NodeOutcome]:
+    return [NodeOutcome(f"suites/t.py::test_{c}", outcome, [c]) for c in CRITERIA]
 
 
 # --- the verdict ----------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def test_every_criterion_passed_with_doubles_is_not_eligible() -> None:
 
 
 def test_one_failed_test_fails_its_criterion_and_the_sign_off() -> None:
-    outcomes = [*every_criterion(), Outcome("suites/t.py::test_hung", "failed", ["nfr65"])]
+    outcomes = [*every_criterion(), NodeOutcome("suites/t.py::test_hung", "failed", ["nfr65"])]
 
     signoff = build(outcomes, REAL, None, {})
 
@@ -66,7 +66,9 @@ def test_one_failed_test_fails_its_criterion_and_the_sign_off() -> None:
 
 def test_a_criterion_with_only_skipped_tests_is_not_proven_and_the_sign_off_says_so() -> None:
     outcomes = [o for o in every_criterion() if "ac2" not in o.criteria] + [
-        Outcome("x::y", "skipped", ["ac2"], message="needs journals, which the cluster stack does not offer")
+        NodeOutcome(
+            "x::y", "skipped", ["ac2"], message="needs journals, which the cluster stack does not offer"
+        )
     ]
 
     signoff = build(outcomes, REAL, None, {})
@@ -114,7 +116,7 @@ def test_security_findings_and_degraded_outcomes_are_on_the_page_and_in_the_head
 
 
 def test_the_page_escapes_what_it_shows() -> None:
-    outcomes = [Outcome("suites/t.py::test_x[<script>]", "passed", ["ac1"])]
+    outcomes = [NodeOutcome("suites/t.py::test_x[<script>]", "passed", ["ac1"])]
 
     html = page(build(outcomes, DOUBLES, None, {"manifests": "<dir>"}), None)
 

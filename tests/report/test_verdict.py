@@ -14,7 +14,7 @@ from fixtures.report.signoff import (
     SIGN_OFF_FAIL,
     SIGN_OFF_PASS,
     Ending,
-    Outcome,
+    NodeOutcome,
     build,
     failing_exit,
 )
@@ -23,16 +23,16 @@ REAL = {"sign_off_eligible": True, "components": [], "stack": "local"}
 CLEAN = {"secrets_checked": ["LiteLLM master key"], "hits": []}
 
 
-def one_per_criterion(outcome: str = "passed") -> list[Outcome]:
-    return [Outcome(f"suites/t.py::test_{c}", outcome, [c]) for c in CRITERIA]
+def one_per_criterion(outcome: str = "passed") -> list[NodeOutcome]:
+    return [NodeOutcome(f"suites/t.py::test_{c}", outcome, [c]) for c in CRITERIA]
 
 
-def verdicts(outcomes: list[Outcome], ending: Ending | None = None) -> dict[str, str]:
+def verdicts(outcomes: list[NodeOutcome], ending: Ending | None = None) -> dict[str, str]:
     return {c.id: c.verdict for c in build(outcomes, REAL, None, {}, ending=ending).criteria}
 
 
 def test_five_selected_tests_passing_while_the_suites_define_more_is_partial_never_pass() -> None:
-    left = [Outcome(f"suites/t.py::test_hung[{n}]", "left out", ["nfr65"]) for n in range(7)]
+    left = [NodeOutcome(f"suites/t.py::test_hung[{n}]", "left out", ["nfr65"]) for n in range(7)]
 
     signoff = build(one_per_criterion() + left, REAL, None, {}, ending=Ending(secret_scan=CLEAN))
 
@@ -41,7 +41,7 @@ def test_five_selected_tests_passing_while_the_suites_define_more_is_partial_nev
 
 
 def test_a_lint_failure_is_a_criterion_row_of_its_own_and_fails_the_sign_off() -> None:
-    outcomes = [*one_per_criterion(), Outcome("suites/c.py::test_rule[PAI006]", "failed", ["lint"])]
+    outcomes = [*one_per_criterion(), NodeOutcome("suites/c.py::test_rule[PAI006]", "failed", ["lint"])]
 
     signoff = build(outcomes, REAL, None, {})
 
@@ -60,8 +60,8 @@ def test_a_secret_in_the_reports_fails_a_run_whose_every_criterion_passed() -> N
 
 
 def test_an_interrupted_run_says_which_signal_and_how_many_tests_did_not_run() -> None:
-    ac2 = [Outcome("suites/a.py::t[1]", "passed", ["ac2"])]
-    ac2 += [Outcome(f"suites/a.py::t[{n}]", "not run", ["ac2"]) for n in (2, 3)]
+    ac2 = [NodeOutcome("suites/a.py::t[1]", "passed", ["ac2"])]
+    ac2 += [NodeOutcome(f"suites/a.py::t[{n}]", "not run", ["ac2"]) for n in (2, 3)]
     ending = Ending(exitstatus=2, signal="SIGTERM", during="suites/a.py::t[2]")
 
     signoff = build(one_per_criterion() + ac2, REAL, None, {}, ending=ending)
@@ -81,14 +81,14 @@ def test_pass_only_with_exit_0_and_fail_never_with_exit_0() -> None:
 
 
 def test_a_failure_outside_the_criteria_keeps_the_headline_from_pass() -> None:
-    outcomes = [*one_per_criterion(), Outcome("tests/unit/test_x.py::test_y", "failed", [])]
+    outcomes = [*one_per_criterion(), NodeOutcome("tests/unit/test_x.py::test_y", "failed", [])]
 
     assert build(outcomes, REAL, None, {}).headline == SIGN_OFF_FAIL
 
 
 def test_each_failed_test_shows_its_reason_and_one_broken_input_is_said_once() -> None:
     reason = "Failed: starting the local stack: reading the manifests: x.yaml: binary, not YAML text"
-    broken = [Outcome(f"suites/a.py::t[{n}]", "error", ["ac1"], message=reason) for n in range(30)]
+    broken = [NodeOutcome(f"suites/a.py::t[{n}]", "error", ["ac1"], message=reason) for n in range(30)]
 
     text = markdown(build(broken, REAL, None, {}))
 
@@ -98,7 +98,7 @@ def test_each_failed_test_shows_its_reason_and_one_broken_input_is_said_once() -
 def test_a_killed_run_is_rebuilt_from_outcomes_jsonl_as_incomplete(tmp_path: Path) -> None:
     selected = one_per_criterion("not run")
     ledger.write_selection(tmp_path, selected, [], {"stack": "local"})
-    ledger.append(tmp_path, Outcome(selected[0].nodeid, "failed", ["lint"], 0.1, "PAI006 inline"), True)
+    ledger.append(tmp_path, NodeOutcome(selected[0].nodeid, "failed", ["lint"], 0.1, "PAI006 inline"), True)
     (tmp_path / "components.json").write_text(json.dumps(REAL))
 
     signoff = ledger.write_signoff(tmp_path)

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from fixtures.corpus import GOLDEN, load
-from fixtures.corpus.pdf import render
+from fixtures.corpus.pdf import text_pdf
 from fixtures.doubles.tiers import answers
 from fixtures.errors import ManifestError
 
@@ -26,7 +26,7 @@ def test_the_corpus_has_twelve_documents_in_english_and_german_with_three_pdfs()
 def test_every_committed_pdf_is_rebuilt_byte_for_byte_and_extracts_to_its_document() -> None:
     corpus = load()
     for document in (d for d in corpus.documents if d.upload.suffix == ".pdf"):
-        assert document.upload.read_bytes() == render(document.text), (
+        assert document.upload.read_bytes() == text_pdf(document.text), (
             f"{document.upload} is stale: rebuild it"
         )
         pages = PdfReader(io.BytesIO(document.upload.read_bytes())).pages

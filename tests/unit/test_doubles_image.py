@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from fixtures.k8s.render import render
+from fixtures.k8s.render import render_manifests
 from fixtures.stack.factory import DOUBLES_IMAGE
 from tests.controls.runner import REPO
 
@@ -50,7 +50,7 @@ def closure(start: str) -> tuple[set[str], set[str]]:
 def test_the_kind_deployments_run_the_doubles_image_that_is_never_pulled() -> None:
     doubles = [
         o
-        for o in render(REPO / "manifests", "kind")
+        for o in render_manifests(REPO / "manifests", "kind")
         if o["kind"] == "Deployment"
         and o["spec"]["template"]["spec"]["containers"][0]["image"] == DOUBLES_IMAGE
     ]

@@ -15,8 +15,8 @@ import pytest
 from fixtures.egress import Address, cluster_service, found_in, host_of, is_loopback, refuse_outside
 from fixtures.errors import ManifestError
 from fixtures.manifests import load_gateway
-from fixtures.paperless_ai.config import render as render_paperless_ai
-from fixtures.render import render
+from fixtures.paperless_ai.config import render_paperless_ai_env
+from fixtures.render import render_litellm_config
 from tests.manifest_patch import patched_manifests
 
 ADDRESSES = {
@@ -112,7 +112,7 @@ def test_litellm_config_reaching_anything_but_loopback_is_refused_not_rewritten(
     tmp_path: Path, change: Any, key: str
 ) -> None:
     with pytest.raises(ManifestError, match=re.escape(f"configmap.yaml: data.config.yaml: {key}")):
-        render(load_gateway(patched_manifests(tmp_path, change)), ADDRESSES)
+        render_litellm_config(load_gateway(patched_manifests(tmp_path, change)), ADDRESSES)
 
 
 def test_paperless_ai_urls_are_mapped_only_for_services_the_stack_runs() -> None:
@@ -120,7 +120,7 @@ def test_paperless_ai_urls_are_mapped_only_for_services_the_stack_runs() -> None
         "CUSTOM_BASE_URL": "http://10.0.0.5:4000/v1",
         "PAPERLESS_API_URL": "http://litellm.ml.svc.cluster.local:4000",
     }
-    values, changes = render_paperless_ai(
+    values, changes = render_paperless_ai_env(
         configmap, {"litellm.ml.svc.cluster.local:4000": "http://127.0.0.1:5"}, {}
     )
     assert values["PAPERLESS_API_URL"] == "http://127.0.0.1:5" and len(changes) == 1

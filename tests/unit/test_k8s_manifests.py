@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from fixtures.errors import ManifestError
-from fixtures.k8s.render import key, render
+from fixtures.k8s.render import key, render_manifests
 from fixtures.manifests import CONFIG_KEY
 from fixtures.stack.factory import KIND_NODE_IMAGE, KIND_RELEASE
 from tests.controls.runner import REPO
@@ -46,7 +46,7 @@ def by_key(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("overlay", [None, "kind"], ids=["base (real cluster)", "kind"])
 def test_every_object_is_valid_against_the_kubernetes_schema(overlay: str | None) -> None:
-    objects = render(MANIFESTS, overlay)
+    objects = render_manifests(MANIFESTS, overlay)
     problems = []
     for obj in objects:
         try:
@@ -58,7 +58,7 @@ def test_every_object_is_valid_against_the_kubernetes_schema(overlay: str | None
 
 
 def test_a_misspelt_field_is_rejected_by_the_strict_schema() -> None:
-    deployment = by_key(render(MANIFESTS))["Deployment/ml/litellm"]
+    deployment = by_key(render_manifests(MANIFESTS))["Deployment/ml/litellm"]
     deployment["spec"]["replica"] = 1  # sic: the kind of typo a reviewer misses
 
     with pytest.raises(kubernetes_validate.ValidationError, match="replica"):
@@ -66,7 +66,7 @@ def test_a_misspelt_field_is_rejected_by_the_strict_schema() -> None:
 
 
 def test_objects_come_in_apply_order() -> None:
-    kinds = [o["kind"] for o in render(MANIFESTS, "kind")]
+    kinds = [o["kind"] for o in render_manifests(MANIFESTS, "kind")]
 
     assert kinds[:2] == ["Namespace", "Namespace"]
     assert kinds.index("Deployment") > max(i for i, k in enumerate(kinds) if k in ("Secret", "ConfigMap"))
@@ -75,7 +75,7 @@ def test_objects_come_in_apply_order() -> None:
 def test_the_kind_overlay_adds_the_mock_tiers_named_like_the_real_ones_and_patches_only_the_cloud_tier() -> (
     None
 ):
-    base, kind = by_key(render(MANIFESTS)), by_key(render(MANIFESTS, "kind"))
+    base, kind = by_key(render_manifests(MANIFESTS)), by_key(render_manifests(MANIFESTS, "kind"))
 
     added = sorted(set(kind) - set(base))
     assert added == sorted(
@@ -101,7 +101,7 @@ def test_the_kind_overlay_adds_the_mock_tiers_named_like_the_real_ones_and_patch
 
 
 def test_every_tier_address_in_the_kind_config_is_a_service_with_that_port() -> None:
-    objects = by_key(render(MANIFESTS, "kind"))
+    objects = by_key(render_manifests(MANIFESTS, "kind"))
     config = yaml.safe_load(objects["ConfigMap/ml/litellm-config"]["data"]["config.yaml"])
     for entry in config["model_list"]:
         url = urlsplit(entry["litellm_params"]["api_base"])
@@ -117,9 +117,9 @@ def test_every_tier_address_in_the_kind_config_is_a_service_with_that_port() -> 
 
 def test_the_litellm_image_is_the_signed_primary_one_of_the_version_of_the_python_pin() -> None:
     pin = re.search(r"^litellm\[proxy\]==(\S+)$", (REPO / "requirements.txt").read_text(), re.M)
-    image = by_key(render(MANIFESTS))["Deployment/ml/litellm"]["spec"]["template"]["spec"]["containers"][0][
-        "image"
-    ]
+    image = by_key(render_manifests(MANIFESTS))["Deployment/ml/litellm"]["spec"]["template"]["spec"][
+        "containers"
+    ][0]["image"]
 
     assert pin is not None and image.split("@")[0] == f"{LITELLM_REPOSITORY}:v{pin.group(1)}", (
         f"image {image} vs pin {pin and pin.group(1)}"
@@ -132,7 +132,7 @@ def test_the_kind_node_image_is_kind_v0_29_0s_default_by_digest_and_its_minor_is
 
 
 def test_every_deployment_behind_a_service_has_a_readiness_probe_on_a_port_of_its_own() -> None:
-    objects = render(MANIFESTS, "kind")
+    objects = render_manifests(MANIFESTS, "kind")
     selected = [
         o["spec"]["selector"] for o in objects if o["kind"] == "Service" and o["spec"].get("selector")
     ]
@@ -154,7 +154,7 @@ def test_every_deployment_behind_a_service_has_a_readiness_probe_on_a_port_of_it
 
 
 def test_paperless_ai_is_ready_when_its_health_route_answers_which_needs_no_login() -> None:
-    (app,) = by_key(render(MANIFESTS))["Deployment/docs/paperless-ai"]["spec"]["template"]["spec"][
+    (app,) = by_key(render_manifests(MANIFESTS))["Deployment/docs/paperless-ai"]["spec"]["template"]["spec"][
         "containers"
     ]
 
@@ -168,7 +168,7 @@ def test_no_image_is_older_than_its_floor(repository: str) -> None:
     floor, why = FLOORS[repository]
     found = [
         c["image"]
-        for o in render(MANIFESTS)
+        for o in render_manifests(MANIFESTS)
         if o["kind"] == "Deployment"
         for kind in ("initContainers", "containers")
         for c in o["spec"]["template"]["spec"].get(kind) or []
@@ -183,7 +183,7 @@ def test_no_image_is_older_than_its_floor(repository: str) -> None:
 
 
 def test_paperless_ai_gets_configmap_and_secret_as_env_a_volume_and_an_init_step_writing_data_env() -> None:
-    spec = by_key(render(MANIFESTS))["Deployment/docs/paperless-ai"]["spec"]["template"]["spec"]
+    spec = by_key(render_manifests(MANIFESTS))["Deployment/docs/paperless-ai"]["spec"]["template"]["spec"]
     (app,) = spec["containers"]
     (init,) = spec["initContainers"]
 
@@ -207,7 +207,7 @@ def test_an_overlay_patch_on_a_missing_object_names_it(tmp_path: Path) -> None:
     )
 
     with pytest.raises(ManifestError, match=r"patches\[0\].*ConfigMap/ml/nope"):
-        render(tmp_path / "m", "kind")
+        render_manifests(tmp_path / "m", "kind")
 
 
 @pytest.mark.parametrize(
@@ -240,5 +240,5 @@ def test_a_broken_overlay_spec_is_a_named_error_not_a_traceback(
     (tmp_path / "m" / "kind" / "overlay.yaml").write_bytes(spec)
 
     with pytest.raises(ManifestError) as caught:
-        render(tmp_path / "m", "kind")
+        render_manifests(tmp_path / "m", "kind")
     assert "overlay.yaml" in str(caught.value) and expected in str(caught.value)

@@ -8,7 +8,7 @@ from fixtures.paperless_ai.config import (
     fingerprint,
     format_dotenv,
     parse_dotenv,
-    render,
+    render_paperless_ai_env,
     unread_keys,
 )
 
@@ -73,7 +73,7 @@ def test_an_agreeing_file_has_no_drift() -> None:
 
 
 def test_render_maps_known_services_to_loopback_and_records_every_change() -> None:
-    values, changes = render(CONFIGMAP, {"litellm.ml.svc.cluster.local:4000": "http://127.0.0.1:5555"},
+    values, changes = render_paperless_ai_env(CONFIGMAP, {"litellm.ml.svc.cluster.local:4000": "http://127.0.0.1:5555"},
                              {"PAPERLESS_API_TOKEN": "tok"})  # fmt: skip
 
     assert values["CUSTOM_BASE_URL"] == "http://127.0.0.1:5555/v1" and values["PAPERLESS_API_TOKEN"] == "tok"
