@@ -1,4 +1,4 @@
-"""The mock tiers speak their providers' real APIs (shapes from shared/contracts/llm-apis.md)."""
+"""The mock tiers speak their providers' real APIs (shapes as the official clients read them)."""
 
 from __future__ import annotations
 
