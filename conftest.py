@@ -81,7 +81,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="V",
         help="--stack local: run LiteLLM release V instead of the pin (installed beforehand with "
-        "`python -m fixtures.litellm_release V` or `make litellm-matrix`)",
+        "`python -m fixtures.upgrade_gate.release V` or `make litellm-matrix`)",
     )
     group.addoption(
         "--resilience-profile",
