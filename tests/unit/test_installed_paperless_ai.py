@@ -113,3 +113,22 @@ def test_a_folder_without_installed_dependencies_is_refused(tmp_path: Path) -> N
 
     with pytest.raises(OptionError, match="no node_modules"):
         check_install(tmp_path)
+
+
+def test_the_component_names_the_node_that_ran_it_and_a_major_its_image_does_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locally the machine's node runs the release tree; the image runs its Dockerfile's node. The
+    report says which ran, and says so when the majors differ (v20 here, node:22-slim in 3.0.9)."""
+    from fixtures.paperless_ai import service
+
+    (tmp_path / "Dockerfile").write_text("# built on\nFROM node:22-slim\nWORKDIR /app\n")
+    monkeypatch.setattr(service, "node_version", lambda: "v20.20.2")
+    monkeypatch.setattr(service.PaperlessAI, "version", lambda self: "3.0.9")
+    app = object.__new__(service.PaperlessAI)
+    app.install = tmp_path
+
+    assert service.image_node(tmp_path) == "22-slim"
+    assert "node v20.20.2 (its image: node:22-slim, another major)" in app.component().note
+    monkeypatch.setattr(service, "node_version", lambda: "v22.11.0")
+    assert "another major" not in app.component().note and "node v22.11.0" in app.component().note
