@@ -132,3 +132,21 @@ def test_the_component_names_the_node_that_ran_it_and_a_major_its_image_does_not
     assert "node v20.20.2 (its image: node:22-slim, another major)" in app.component().note
     monkeypatch.setattr(service, "node_version", lambda: "v22.11.0")
     assert "another major" not in app.component().note and "node v22.11.0" in app.component().note
+
+
+@pytest.mark.parametrize(
+    ("here", "tag", "named"),
+    [("v20.20.2", "22.11.0-slim", True), ("v22.1.0", "22.11.0-slim", False), ("(unknown)", "22-slim", False)],
+)
+def test_node_majors_are_compared_whatever_the_tags_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, here: str, tag: str, named: bool
+) -> None:
+    from fixtures.paperless_ai import service
+
+    (tmp_path / "Dockerfile").write_text(f"FROM node:{tag}\n")
+    monkeypatch.setattr(service, "node_version", lambda: here)
+    monkeypatch.setattr(service.PaperlessAI, "version", lambda self: "3.0.9")
+    app = object.__new__(service.PaperlessAI)
+    app.install = tmp_path
+
+    assert ("another major" in app.component().note) is named

@@ -537,3 +537,46 @@ def test_an_image_pinned_by_digest_is_no_finding(tmp_path: Path) -> None:
 
     assert "containers[paperless-ai].image" not in {f.key.removeprefix("spec.template.spec.") for f in found}
     assert all(f.severity == WARNING for f in found) and len(found) == len(TAGGED_IMAGES) - 1
+
+
+def test_a_container_the_lint_cannot_resolve_is_said_by_k8s005_and_k8s006_not_passed(tmp_path: Path) -> None:
+    """A ``fieldRef`` is valid Kubernetes that the local stack cannot run: the two rules that read the
+    resolved container say they could not check, instead of yielding nothing."""
+    ops = [
+        {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"},
+        {
+            "file": PAI_DEPLOYMENT,
+            "doc": 1,
+            "set": "spec.template.spec.containers.0.env",
+            "value": [{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
+        },
+    ]
+
+    for rule_id in ("K8S005", "K8S006"):
+        (found,) = _k8s(rule_id, ops, tmp_path / rule_id)
+        assert found.severity == WARNING and "cannot be checked" in found.message, found
+        assert "POD_IP" in found.message or "fieldRef" in found.message, found.message
+
+
+def test_a_volume_mount_without_a_path_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    op = {
+        "file": PAI_DEPLOYMENT,
+        "doc": 1,
+        "set": "spec.template.spec.containers.0.volumeMounts",
+        "value": [{"name": "data"}],
+    }
+
+    (found,) = _k8s("K8S005", [op], tmp_path)
+
+    assert "no mountPath" in found.message and found.file.endswith("deployment.yaml")
+
+
+def test_a_renamed_container_is_still_read_as_paperless_ais(tmp_path: Path) -> None:
+    ops = [
+        {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"},
+        {"file": PAI_DEPLOYMENT, "doc": 1, "set": "spec.template.spec.containers.0.name", "value": "app"},
+    ]
+
+    (found,) = _k8s("K8S006", ops, tmp_path)
+
+    assert "only the Pod's own PAPERLESS_AI_PORT keeps" in found.message

@@ -65,3 +65,25 @@ def test_a_server_that_dies_is_reported_with_the_first_error_line_of_its_log_not
     assert "first error in its log: ERROR:    [Errno 98]" in str(caught.value)
     assert "[Errno 98]" not in proc.tail(20)
     proc.stop()
+
+
+def test_the_first_error_named_is_this_starts_not_an_earlier_runs_of_the_same_log(tmp_path: Path) -> None:
+    """A tier scaled back up appends to its log: an error of its first life is not why it died now."""
+    log = tmp_path / "tier.log"
+    first = Process("tier", ["sh", "-c", "echo 'ERROR: the fault a test injected'; exit 1"], log).start()
+    _wait_dead(first)
+    second = Process("tier", ["sh", "-c", "echo 'OSError: [Errno 98] address already in use'; exit 3"], log)
+    second.start()
+    _wait_dead(second)
+
+    with pytest.raises(ComponentError) as caught:
+        second.check_alive()
+
+    assert "first error in its log: OSError: [Errno 98]" in str(caught.value)
+    assert "the fault a test injected" in log.read_text(), "the log keeps both lives"
+
+
+def _wait_dead(proc: Process) -> None:
+    deadline = time.monotonic() + 30
+    while proc.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
