@@ -5,12 +5,21 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fixtures.errors import ComponentError
-from fixtures.processes import Process
+from fixtures.processes import Process, forget_deaths
+
+
+@pytest.fixture(autouse=True)
+def clean() -> Iterator[None]:
+    """The servers here die on purpose: their deaths must not end every later wait of the session."""
+    forget_deaths()
+    yield
+    forget_deaths()
 
 
 def test_a_process_left_running_is_stopped_when_the_interpreter_exits(tmp_path: Path) -> None:
