@@ -104,5 +104,8 @@ def test_a_circle_through_an_import_inside_a_function_is_found(tmp_path: Path) -
 
 if __name__ == "__main__":
     sys.setrecursionlimit(10_000)
-    for group in circles(REPO):
+    found = circles(REPO)
+    for group in found:
         print(" -> ".join(group))
+    print(f"{len(found)} import circle(s) among the {len(modules(REPO))} modules of {PACKAGE}/")
+    sys.exit(1 if found else 0)
