@@ -37,6 +37,13 @@ def _in_groups(groups: set[int]) -> list[str]:
     return found
 
 
+def _as_from_a_terminal() -> None:
+    # Runs in the child before exec. A run started in the background (``cmd &`` in a script, nohup,
+    # some CI runners) inherits SIGINT ignored, and Python then never turns Ctrl-C into
+    # KeyboardInterrupt: the "ctrl-c" case would test nothing but a hang (seen in a clean-clone run).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -59,17 +66,26 @@ def test_no_process_or_port_is_left_behind(
     out = tmp_path / "probe.json"
     argv, env = child_pytest([f"{PROBE}::{probe}"], tmp_path / "reports")
     env["PROBE_OUT"] = str(out)
-    child = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = tmp_path / "child-output.txt"  # a file, not a pipe nobody reads while the child runs
+    with output.open("wb") as sink:
+        child = subprocess.Popen(
+            argv, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=_as_from_a_terminal
+        )
     try:
         wait_for(
             lambda: out.exists() or child.poll() is not None, timeout=120, what="the probe's stack to be up"
         )
-        assert out.exists(), (
-            f"the probe ended before its stack was up:\n{child.communicate()[0].decode()[-3000:]}"
-        )
+        assert out.exists(), f"the probe ended before its stack was up:\n{output.read_text()[-3000:]}"
         if ending is not None:
             child.send_signal(ending)
-        child.wait(60)
+        try:
+            child.wait(60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"the run did not end within 60 s after {ending.name if ending else 'its test'}; "
+                f"its output:\n{output.read_text(errors='replace')[-3000:]}",
+                pytrace=False,
+            )
     finally:
         if child.poll() is None:
             child.kill()
