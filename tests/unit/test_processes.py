@@ -63,9 +63,7 @@ def test_a_server_that_dies_is_reported_with_the_first_error_line_of_its_log_not
         'for i in $(seq 70); do echo "  File shutdown.py, line $i"; done; exit 3'
     )
     proc = Process("server", ["sh", "-c", script], tmp_path / "server.log").start()
-    deadline = time.monotonic() + 30
-    while proc.alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_dead(proc)
 
     with pytest.raises(ComponentError) as caught:
         proc.check_alive()
