@@ -124,7 +124,7 @@ def test_paperless_ai_classification_requests_reach_a_tier_only_through_litellm(
     stack: Stack, archive: Archive
 ) -> None:
     require(stack, Capability.JOURNALS)
-    filed = archive.file(load().documents[:3])
+    filed = archive.golden(load().documents[:3])
     archive.classify()
     archive.wait_processed(filed)
 

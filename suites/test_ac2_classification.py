@@ -1,8 +1,10 @@
 """AC2: an uploaded document is classified by whichever tier is available and stored correctly.
 
-Every golden document is uploaded to Paperless-ngx, Paperless-AI is triggered, and Paperless-ngx must
-then store exactly the expected title, correspondent, document type, tags (plus the processed tag)
-and created date, written by exactly one PATCH per document. Three runs prove "whichever tier is
+Every golden document is in Paperless-ngx unclassified (uploaded on its first use in the session, then
+made new again for each run as an owner has documents reprocessed: ``Archive.golden``), Paperless-AI
+is triggered, and Paperless-ngx must then store exactly the expected title, correspondent, document
+type, tags (plus the processed tag) and created date, written by exactly one PATCH per document
+(counted in Paperless-ngx's audit history from the run's start). Three runs prove "whichever tier is
 available": all tiers up (every document served by vLLM), Gaming Mode (all by Ollama, none by vLLM),
 vLLM and Ollama down (all by OpenAI). Which tier served a document is read from the tiers' journals,
 matched by the document's content. Per-document latency per tier goes to ``classification.json``.
@@ -45,7 +47,7 @@ def classification(run_folder: RunFolder) -> Iterator[dict[str, dict[str, object
             {
                 "what": "per-document classification latency (fetch, thumbnail, LLM via LiteLLM, "
                 "write-back), from Paperless-ngx's audit history; consumption: upload task created to "
-                "done, from its task",
+                "done, from its task (when the session uploaded the document)",
                 "per_tier": {tier: latency_summary(values) for tier, values in per_tier.items()},
                 "runs": runs,
             },
@@ -65,7 +67,7 @@ def test_every_golden_document_is_stored_as_classified_by_the_available_tier(
     corpus = load().documents
     started = time.monotonic()
     with stack.down(*down):
-        filed = archive.file(corpus)
+        filed = archive.golden(corpus)
         scan_s = archive.classify()
         archive.wait_processed(filed)
         outcomes = archive.outcomes(filed)

@@ -3,12 +3,10 @@
 Whether classification survives Gaming Mode depends on how the CPU tier's small model writes its
 JSON, and that is not known until it runs. So each shape below is served in turn by each tier
 (vLLM up; Gaming Mode -> Ollama; vLLM and Ollama down -> OpenAI), through LiteLLM into the real
-Paperless-AI. One copy of a golden document per shape is filed once, each with a line of its own
-that the tier's fault is aimed at; per tier, one scan classifies them all. Before the next tier's
-scan, the copies are made new again as an owner would to have them reprocessed: Paperless-AI's own
-``POST /api/reset-documents`` forgets them, and their classification in Paperless-ngx is put back
-as consumption left it (filing them anew would cost a consumption each, 0.3-5 s with Paperless-ngx
-2.18.4's recycled Celery child). Each cell's outcome, read from Paperless-ngx alone:
+Paperless-AI. Each shape gets a golden document of its own (the session's, ``Archive.golden``: filed
+once, then made new again for each test as an owner has documents reprocessed), each with a line of
+its own that the tier's fault is aimed at; per tier, one scan classifies them all. Each cell's
+outcome, read from Paperless-ngx alone:
 
 - stored correctly: exactly the golden classification;
 - nothing written: Paperless-AI gave up on the document, and (checked) the next scan, with the
@@ -23,19 +21,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from fixtures.archive import Archive, Filed
-from fixtures.corpus import load
+from fixtures.archive import Archive
+from fixtures.corpus import Document, load
 from fixtures.criteria import AC3, NFR67
 from fixtures.doubles.tiers.answers import DEFAULT_SHAPES, SHAPES
 from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
-from fixtures.stack.paperless_side import Pipeline
 
 pytestmark = [*NFR67, pytest.mark.shapes]
 
@@ -109,50 +105,17 @@ def matrix(
         )
 
 
-@dataclass
-class Copies:
-    """The copies of the matrix, one per shape, filed once for every tier (see the module's docstring)."""
-
-    archive: Archive
-    filed: dict[str, Filed]
-    consumed: dict[int, dict[str, Any]]  # document id -> the document as consumption left it
-    file_s: float
-    used: bool = False
-
-    def fresh(self) -> dict[str, Filed]:
-        """The copies, unclassified: as filed the first time, then renewed (``Archive.renew``)."""
-        if self.used:
-            renewed = self.archive.renew(list(self.filed.values()), self.consumed)
-            self.filed = dict(zip(self.filed, renewed, strict=True))
-        self.used = True
-        return self.filed
+def _documents() -> list[Document]:
+    """One golden document per cell: the corpus in order, then a second copy of its first ones."""
+    corpus = load().documents
+    return [corpus[i % len(corpus)] for i in range(len(CELLS))]
 
 
-@pytest.fixture(scope="module")
-def copies(live_stack: Stack, live_pipeline: Pipeline) -> Iterator[Copies]:
-    require(live_stack, Capability.FAULTS)
-    if live_pipeline.warmup_problem:
-        pytest.fail(f"Paperless-AI cannot classify: {live_pipeline.warmup_problem}", pytrace=False)
-    archive = Archive(live_stack, live_pipeline)
-    try:
-        began = time.monotonic()
-        document = load().by_name("01-telekom-rechnung")
-        filed = dict(zip(CELLS, archive.file([document] * len(CELLS), marked=True), strict=True))
-        consumed = archive.as_consumed(list(filed.values()))
-        yield Copies(archive, filed, consumed, round(time.monotonic() - began, 2))
-    finally:
-        archive.cleanup()
-
-
-def _row(stack: Stack, copies: Copies, tier: str) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
-    """Each shape answered by ``tier`` for its own copy, one scan."""
-    archive = copies.archive
+def _row(stack: Stack, archive: Archive, tier: str) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """Each shape answered by ``tier`` for its own document, one scan."""
     began = time.monotonic()
-    first = not copies.used
-    filed = copies.fresh()
-    timings = {
-        "file_s" if first else "reset_s": copies.file_s if first else round(time.monotonic() - began, 2)
-    }
+    filed = dict(zip(CELLS, archive.golden(_documents()), strict=True))
+    timings = {"lend_s": round(time.monotonic() - began, 2)}  # filed on first use, else renewed
     control = stack.tier(tier)
     control.clear_journal()
     for shape, item in filed.items():  # each copy has a line of its own: the fault is aimed at it
@@ -161,7 +124,7 @@ def _row(stack: Stack, copies: Copies, tier: str) -> tuple[dict[str, dict[str, A
     timings["scan_s"] = round(archive.classify(), 2)
     control.clear_faults()
     journals = {t: stack.tier(t).journal() for t in stack.tier_names if stack.is_up(t)}
-    failures = archive.pipeline.ai.failures()
+    failures = archive.failures(list(filed.values()))
     row: dict[str, dict[str, Any]] = {}
     for (shape, item), outcome in zip(filed.items(), archive.outcomes(list(filed.values())), strict=True):
         answered = [e for e in journals[tier] if e["digest"] == item.content_digest]
@@ -187,7 +150,7 @@ def _row(stack: Stack, copies: Copies, tier: str) -> tuple[dict[str, dict[str, A
 @pytest.mark.parametrize(("down", "tier"), TIERS)
 def test_no_answer_shape_served_by_a_tier_leads_to_a_wrong_write(
     stack: Stack,
-    copies: Copies,
+    archive: Archive,
     matrix: dict[str, dict[str, dict[str, Any]]],
     seconds: dict[str, dict[str, float]],
     down: tuple[str, ...],
@@ -198,7 +161,7 @@ def test_no_answer_shape_served_by_a_tier_leads_to_a_wrong_write(
     if down:
         require(stack, Capability.DISRUPTION)
     with stack.down(*down):
-        row, timings = _row(stack, copies, tier)
+        row, timings = _row(stack, archive, tier)
     matrix[tier] = row
     seconds[tier] = timings
 

@@ -23,18 +23,18 @@ pytestmark = NFR67
 
 def _report(findings: dict[str, list[dict[str, object]]], archive: Archive, row: dict[str, object]) -> None:
     """One row of ``degradation.json``; Paperless-AI's own words for the document, from its log."""
-    errors = archive.pipeline.ai.failures().get(int(str(row["doc_id"])), [])
+    errors = archive.failures().get(int(str(row["doc_id"])), [])
     row["paperless_ai_error"] = errors[-1] if errors else None
     findings.setdefault("degradation", []).append(row)
 
 
 def _writes(archive: Archive, item: Filed) -> int:
-    """Writes to a document since it was filed, from Paperless-ngx's own audit history."""
-    times = archive.pipeline.ngx.write_times(item.doc_id)
-    assert times is not None, (
+    """Writes to a document since it was filed or renewed, from Paperless-ngx's own audit history."""
+    writes = archive.writes(item)
+    assert writes is not None, (
         f"Paperless-ngx keeps no audit history for document {item.doc_id}: cannot count writes"
     )
-    return len(times)
+    return writes
 
 
 def test_with_every_tier_down_nothing_is_written_and_the_next_scan_classifies(
@@ -43,7 +43,7 @@ def test_with_every_tier_down_nothing_is_written_and_the_next_scan_classifies(
     require(stack, Capability.DISRUPTION)
     if fixed := [t for t in stack.tier_names if not stack.can_scale(t)]:
         pytest.skip(f"the {stack.name} stack cannot take {fixed} away, so 'every tier down' cannot be staged")
-    filed = archive.file(load().documents[3:5])
+    filed = archive.golden(load().documents[3:5])
 
     with stack.down(*stack.tier_names):
         archive.classify()
@@ -76,7 +76,7 @@ def test_a_tier_answering_invalid_json_gets_nothing_written_and_is_reported(
 ) -> None:
     require(stack, Capability.FAULTS)
     tier = stack.tier_names[0]
-    (item,) = archive.file(load().documents[5:6])
+    (item,) = archive.golden(load().documents[5:6])
     stack.tier(tier).fault("malformed")  # until cleared
 
     archive.classify()
@@ -103,7 +103,7 @@ def test_a_tier_answering_invalid_json_gets_nothing_written_and_is_reported(
     assert not patches, (
         f"{item.document.name}: {tier} answered invalid JSON, yet it was written {patches} times"
     )
-    errors = archive.pipeline.ai.failures().get(item.doc_id, [])
+    errors = archive.failures([item]).get(item.doc_id, [])
     assert errors and all("JSON" in e for e in errors), (
         f"Paperless-AI should report invalid JSON for document {item.doc_id} ({item.document.name}) in its "
         f"log; it logged {errors or 'no failure for it'}"
@@ -130,7 +130,7 @@ def test_an_answer_shape_the_parser_may_not_read_never_leads_to_a_wrong_write(
     """
     require(stack, Capability.FAULTS)
     tier = stack.tier_names[0]
-    (item,) = archive.file(load().documents[6:7] if shape == "think" else load().documents[7:8])
+    (item,) = archive.golden(load().documents[6:7] if shape == "think" else load().documents[7:8])
     if shape == "think":
         stack.tier(tier).fault("think")
     else:

@@ -156,7 +156,7 @@ def test_a_document_batch_while_vllm_flaps_is_classified_once_each_and_none_is_l
     require(stack, Capability.DISRUPTION)
     profile = PROFILES[pytestconfig.getoption("--resilience-profile")]
     first, cpu = stack.tier_names[0], stack.tier_names[1]
-    filed = archive.file(corpus().documents)
+    filed = archive.golden(corpus().documents)
     consumed = archive.as_consumed(filed)
     faults = Capability.FAULTS in stack.capabilities and Capability.JOURNALS in stack.capabilities
     if faults:

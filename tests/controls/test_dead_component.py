@@ -2,42 +2,69 @@
 
 Before: after ``kill -9`` of LiteLLM every later test waited out its 30 s ``settle`` and blamed vLLM
 routing (a full suite had not ended 300 s later); ``kill -9`` of the Paperless-ngx double gave
-~1,900 lines of raw ``httpx.ConnectError`` that never named it.
+~1,900 lines of raw ``httpx.ConnectError`` that never named it. Both victims' runs go side by side.
 """
 
 from __future__ import annotations
 
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.controls.runner import REPO, _outcomes, child_pytest
+from tests.controls.runner import REPO, JunitOutcome, _outcomes, child_pytest
 
 pytestmark = pytest.mark.control
 
 
-@pytest.mark.parametrize(("victim", "named"), [("litellm", "LiteLLM"), ("paperless-ngx", "Paperless-ngx")])
-def test_a_component_killed_mid_run_is_named_by_the_test_running_and_every_later_one(
-    tmp_path: Path, victim: str, named: str
-) -> None:
+VICTIMS = {"litellm": "LiteLLM", "paperless-ngx": "Paperless-ngx"}  # $PROBE_KILL -> the name to expect
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    outcomes: dict[str, JunitOutcome]
+    reports: Path
+    took: float
+
+
+def _run(victim: str, workdir: Path) -> Run:
     argv, env = child_pytest(
-        ["tests/controls/probe_dead_component.py"], tmp_path / "reports", "--allure-html", "off"
+        ["tests/controls/probe_dead_component.py"], workdir / "reports", "--allure-html", "off"
     )
     env["PROBE_KILL"] = victim
     started = time.monotonic()
     done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False)
     took = time.monotonic() - started
-    run = (tmp_path / "reports" / "latest").resolve()
-    outcomes = _outcomes(run / "junit.xml")
+    reports = (workdir / "reports" / "latest").resolve()
+    return Run(done.returncode, done.stdout, _outcomes(reports / "junit.xml"), reports, took)
 
-    first = outcomes["test_probe_kills_a_component_then_carries_on"]
-    later = outcomes["test_probe_only_asks_for_the_stack"]
-    assert done.returncode == 1, done.stdout[-3000:]
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Both victims' runs side by side (each a whole stack in a child pytest)."""
+    root = tmp_path_factory.mktemp("dead-component")
+    with ThreadPoolExecutor(max_workers=len(VICTIMS)) as pool:
+        futures = {victim: pool.submit(_run, victim, root / victim) for victim in VICTIMS}
+        return {victim: future.result() for victim, future in futures.items()}
+
+
+@pytest.mark.parametrize("victim", VICTIMS)
+def test_a_component_killed_mid_run_is_named_by_the_test_running_and_every_later_one(
+    runs: dict[str, Run], victim: str
+) -> None:
+    run, named = runs[victim], VICTIMS[victim]
+
+    first = run.outcomes["test_probe_kills_a_component_then_carries_on"]
+    later = run.outcomes["test_probe_only_asks_for_the_stack"]
+    assert run.returncode == 1, run.stdout[-3000:]
     assert first.result == "failed" and f"{named}: exited (signal 9)" in first.message, first.message[:2000]
     assert later.result in ("failed", "error") and "stack broken" in later.message, later.message[:2000]
     assert f"{named}: exited (signal 9)" in later.message
-    assert "ConnectError" not in done.stdout, "a raw connection error instead of the component's name"
-    assert (run / "junit.xml").is_file(), "the run must still write its reports"
-    print(f"[dead component] {victim}: run ended {took:.1f} s after start, both tests named it")
+    assert "ConnectError" not in run.stdout, "a raw connection error instead of the component's name"
+    assert (run.reports / "junit.xml").is_file(), "the run must still write its reports"
+    print(f"[dead component] {victim}: run ended {run.took:.1f} s after start, both tests named it")

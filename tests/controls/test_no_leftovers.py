@@ -1,4 +1,8 @@
-"""Whatever way a run ends, no process it started and no port it opened is left behind."""
+"""Whatever way a run ends, no process it started and no port it opened is left behind.
+
+The four endings run two at a time (each is a whole stack in a child pytest); each test then
+checks its own run.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,14 @@ import json
 import signal
 import socket
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from fixtures.errors import WaitTimeout
 from fixtures.wait import wait_for
 from tests.controls.runner import REPO, child_pytest
 
@@ -50,23 +58,33 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.mark.parametrize(
-    ("probe", "ending", "exit_codes"),
-    [
-        ("test_probe_fails_while_the_stack_is_up", None, {1}),
-        ("test_probe_waits_to_be_interrupted", signal.SIGINT, {2}),
-        ("test_probe_waits_to_be_interrupted", signal.SIGTERM, {2}),
-        ("test_probe_waits_to_be_interrupted", signal.SIGKILL, {-9}),
-    ],
-    ids=["failing test", "ctrl-c", "sigterm", "sigkill"],
-)
-def test_no_process_or_port_is_left_behind(
-    tmp_path: Path, probe: str, ending: signal.Signals | None, exit_codes
-):
-    out = tmp_path / "probe.json"
-    argv, env = child_pytest([f"{PROBE}::{probe}"], tmp_path / "reports")
+CASES = {  # name -> (the probe's test, how its run ends, the exit codes pytest may end with)
+    "failing test": ("test_probe_fails_while_the_stack_is_up", None, {1}),
+    "ctrl-c": ("test_probe_waits_to_be_interrupted", signal.SIGINT, {2}),
+    "sigterm": ("test_probe_waits_to_be_interrupted", signal.SIGTERM, {2}),
+    "sigkill": ("test_probe_waits_to_be_interrupted", signal.SIGKILL, {-9}),
+}
+PARALLEL = 2  # runs side by side: each spends its start-up in one process (LiteLLM's imports)
+
+
+@dataclass
+class Ending:
+    """How one child run ended and what it left: checked by the test, gathered side by side."""
+
+    returncode: int | None = None
+    state: dict[str, Any] = field(default_factory=dict)  # what the probe saw running: pids, ports
+    problem: str | None = None  # why nothing could be checked (never up, never ended)
+    leftovers: list[str] = field(default_factory=list)  # what the bounded waits still found
+
+
+def _end(case: str, workdir: Path) -> Ending:
+    probe, ending, _ = CASES[case]
+    ended = Ending()
+    workdir.mkdir(parents=True)
+    out = workdir / "probe.json"
+    argv, env = child_pytest([f"{PROBE}::{probe}"], workdir / "reports")
     env["PROBE_OUT"] = str(out)
-    output = tmp_path / "child-output.txt"  # a file, not a pipe nobody reads while the child runs
+    output = workdir / "child-output.txt"  # a file, not a pipe nobody reads while the child runs
     with output.open("wb") as sink:
         child = subprocess.Popen(
             argv, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=_as_from_a_terminal
@@ -75,38 +93,64 @@ def test_no_process_or_port_is_left_behind(
         wait_for(
             lambda: out.exists() or child.poll() is not None, timeout=120, what="the probe's stack to be up"
         )
-        assert out.exists(), f"the probe ended before its stack was up:\n{output.read_text()[-3000:]}"
+        if not out.exists():
+            ended.problem = f"the probe ended before its stack was up:\n{output.read_text()[-3000:]}"
+            return ended
         if ending is not None:
             child.send_signal(ending)
         try:
-            child.wait(60)
+            ended.returncode = child.wait(60)
         except subprocess.TimeoutExpired:
-            pytest.fail(
+            ended.problem = (
                 f"the run did not end within 60 s after {ending.name if ending else 'its test'}; "
-                f"its output:\n{output.read_text(errors='replace')[-3000:]}",
-                pytrace=False,
+                f"its output:\n{output.read_text(errors='replace')[-3000:]}"
             )
+            return ended
     finally:
         if child.poll() is None:
             child.kill()
-    state = json.loads(out.read_text())
-    assert child.returncode in exit_codes, f"pytest exited {child.returncode}, expected {exit_codes}"
-    assert len(state["pids"]) == 8, (
-        "expected LiteLLM, three tiers, Paperless-ngx (Redis, web server, worker) and Paperless-AI "
-        f"running; the probe saw {state}"
-    )
+    ended.state = state = json.loads(out.read_text())
+    pids, ports = state["pids"], state["ports"]
+    waits = [
+        (lambda: all(_gone(pid) for pid in pids), "every started process to exit", lambda: ""),
+        # their own children too (granian's workers, Celery's pool, node's helpers): each group is empty
+        (lambda: not _in_groups(set(pids)), "every started process group to empty",
+         lambda: f"still running: {_in_groups(set(pids))}"),
+        # bounded, since a socket outlives its SIGKILLed owner by a moment; no other run takes these
+        # ports meanwhile (fixtures.ports keeps a dead run's ports out of use for a minute)
+        (lambda: not [port for port in ports if _listening(port)], "every port the run opened to close",
+         lambda: f"still listening: {[port for port in ports if _listening(port)]}"),
+    ]  # fmt: skip
+    for done, what, diagnostics in waits:
+        try:
+            wait_for(done, timeout=15, what=what, diagnostics=diagnostics)
+        except WaitTimeout as exc:
+            ended.leftovers.append(str(exc))
+    return ended
 
-    wait_for(
-        lambda: all(_gone(pid) for pid in state["pids"]), timeout=15, what="every started process to exit"
+
+@pytest.fixture(scope="module")
+def endings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ending]:
+    """Every selected case's run, ended and checked, two at a time."""
+    chosen = [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if item.module is request.module and hasattr(item, "callspec")
+    ]
+    root = tmp_path_factory.mktemp("no-leftovers")
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        futures = {case: pool.submit(_end, case, root / case.replace(" ", "-")) for case in chosen}
+        return {case: future.result() for case, future in futures.items()}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_process_or_port_is_left_behind(endings: dict[str, Ending], case: str) -> None:
+    ended, exit_codes = endings[case], CASES[case][2]
+
+    assert ended.problem is None, ended.problem
+    assert ended.returncode in exit_codes, f"pytest exited {ended.returncode}, expected {exit_codes}"
+    assert len(ended.state["pids"]) == 8, (
+        "expected LiteLLM, three tiers, Paperless-ngx (Redis, web server, worker) and Paperless-AI "
+        f"running; the probe saw {ended.state}"
     )
-    # their own children too (granian's workers, Celery's pool, node's helpers): each group is empty
-    wait_for(
-        lambda: not _in_groups(set(state["pids"])), timeout=15, what="every started process group to empty"
-    )
-    # as for the processes: bounded, since a socket outlives its SIGKILLed owner by a moment
-    wait_for(
-        lambda: not [port for port in state["ports"] if _listening(port)],
-        timeout=15,
-        what="every port the run opened to close",
-        diagnostics=lambda: f"still listening: {[port for port in state['ports'] if _listening(port)]}",
-    )
+    assert not ended.leftovers, "\n".join(ended.leftovers)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.ports import ephemeral_floor, free_port
+from fixtures.ports import QUARANTINE_S, ephemeral_floor, free_port
 
 
 def test_a_free_port_is_below_the_ephemeral_range_bindable_and_claimed(tmp_path: Path) -> None:
@@ -46,18 +46,26 @@ def test_a_port_another_live_harness_claimed_is_not_handed_out_though_nothing_li
         other.wait()
 
 
-def test_the_claims_of_a_harness_that_has_exited_are_released_and_bad_lines_dropped(
+def test_a_dead_harness_keeps_its_ports_for_the_quarantine_then_they_are_released_and_bad_lines_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A dead run's ports are not handed out at once: a check that they closed (the no-leftovers
+    control, its cases side by side) must never meet another run's server on them."""
     registry = tmp_path / "ports"
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    registry.write_text(f"20000 {gone.stdout.strip()}\nnot a claim\n")
-    monkeypatch.setattr("fixtures.ports.random.randint", lambda lo, hi: 20000)
+    ).stdout.strip()
+    registry.write_text(f"20000 {gone}\nnot a claim\n")
+    draws = iter([20000, 20001, 20000])
+    monkeypatch.setattr("fixtures.ports.random.randint", lambda lo, hi: next(draws))
+    now = [1000.0]
+    monkeypatch.setattr("fixtures.ports.time.time", lambda: now[0])
 
-    assert free_port(registry) == 20000
-    assert registry.read_text() == f"20000 {os.getpid()}\n"
+    assert free_port(registry) == 20001, "the dead harness's port was handed out at once"
+    assert registry.read_text() == f"20000 {gone} 1000.0\n20001 {os.getpid()}\n"
+    now[0] += QUARANTINE_S
+    assert free_port(registry) == 20000, "the quarantine never ended"
+    assert registry.read_text() == f"20000 {os.getpid()}\n20001 {os.getpid()}\n"
 
 
 def _draw_side_by_side(registries: list[Path]) -> list[set[str]]:
