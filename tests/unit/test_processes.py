@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.errors import ComponentError
+from fixtures.ports import free_port
 from fixtures.processes import Process, forget_deaths
 
 
@@ -94,3 +95,24 @@ def _wait_dead(proc: Process) -> None:
     deadline = time.monotonic() + 30
     while proc.alive() and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def test_readiness_is_measured_in_wall_time_and_in_the_cpu_the_process_spent(tmp_path: Path) -> None:
+    """A server that computes 0.3 s before it listens (as LiteLLM imports for ~10 s): its own CPU
+    time until it serves is at least that, and never more than the wall time it took."""
+    script = (
+        "import http.server, sys, time\n"
+        "while time.process_time() < 0.3:\n"
+        "    pass\n"
+        "http.server.test(HandlerClass=http.server.SimpleHTTPRequestHandler, port=int(sys.argv[1]),"
+        " bind='127.0.0.1')\n"
+    )
+    port = free_port(tmp_path / "ports")
+    proc = Process("busy server", [sys.executable, "-c", script, str(port)], tmp_path / "log", cwd=tmp_path)
+    try:
+        proc.start().wait_serving(f"http://127.0.0.1:{port}/", "the busy server", timeout=30)
+        assert proc.ready_after is not None
+        wall, cpu = proc.ready_after
+        assert cpu is not None and 0.3 <= cpu <= wall, proc.ready_after
+    finally:
+        proc.stop(5)
