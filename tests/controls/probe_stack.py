@@ -23,7 +23,9 @@ def _report(stack: Stack) -> None:
     if paperless.real_ngx is not None:  # the real Paperless-ngx: its web server and its Redis
         ports += [paperless.real_ngx.port, paperless.real_ngx.redis_port]
     state = {"pids": [p.pid for p in processes], "ports": sorted(ports)}
-    Path(os.environ["PROBE_OUT"]).write_text(json.dumps(state))
+    out = Path(os.environ["PROBE_OUT"])  # whole or not at all: the outer test signals once it exists
+    out.with_suffix(".tmp").write_text(json.dumps(state))
+    out.with_suffix(".tmp").replace(out)
 
 
 def test_probe_fails_while_the_stack_is_up(stack: Stack, pipeline: Pipeline) -> None:

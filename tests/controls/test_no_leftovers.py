@@ -78,6 +78,14 @@ class Ending:
 
 
 def _end(case: str, workdir: Path) -> Ending:
+    """One case's run, ended and checked; whatever goes wrong is this case's problem, not its sibling's."""
+    try:
+        return _end_and_check(case, workdir)
+    except Exception as exc:
+        return Ending(problem=f"{type(exc).__name__}: {exc}")
+
+
+def _end_and_check(case: str, workdir: Path) -> Ending:
     probe, ending, _ = CASES[case]
     ended = Ending()
     workdir.mkdir(parents=True)

@@ -58,8 +58,9 @@ def test_a_dead_harness_keeps_its_ports_for_the_quarantine_then_they_are_release
     registry.write_text(f"20000 {gone}\nnot a claim\n")
     draws = iter([20000, 20001, 20000])
     monkeypatch.setattr("fixtures.ports.random.randint", lambda lo, hi: next(draws))
+    monkeypatch.setattr("fixtures.ports._bindable", lambda port: True)  # whoever else runs here
     now = [1000.0]
-    monkeypatch.setattr("fixtures.ports.time.time", lambda: now[0])
+    monkeypatch.setattr("fixtures.ports._now", lambda: now[0])
 
     assert free_port(registry) == 20001, "the dead harness's port was handed out at once"
     assert registry.read_text() == f"20000 {gone} 1000.0\n20001 {os.getpid()}\n"

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from fixtures.archive import Archive, Shelf
 from fixtures.corpus import load
+from fixtures.paperless_ngx.client import Stored
 from fixtures.stack.base import Capability, Stack
 from fixtures.stack.paperless_side import Pipeline
 from fixtures.timeouts import Timeouts
@@ -27,6 +28,7 @@ class FakeNgx:
     uploads: list[str] = field(default_factory=list)
     deleted: list[int] = field(default_factory=list)
     clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    unreadable: bool = False  # the history endpoint fails (a transient error)
 
     def upload(self, path: Path) -> str:
         self.uploads.append(path.name)
@@ -56,8 +58,17 @@ class FakeNgx:
             self.classify(raw["id"], raw["title"])
         return self.document(raw["id"])
 
-    def write_times(self, doc_id: int) -> list[float]:
-        return list(self.history[doc_id])
+    def write_times(self, doc_id: int) -> list[float] | None:
+        return None if self.unreadable else list(self.history[doc_id])
+
+    def name_maps(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+        return {}, {}, {}
+
+    def stored(self, doc_id: int, maps: object = None) -> Stored:
+        raw = self.documents[doc_id]
+        return Stored(
+            doc_id, raw["title"], None, None, frozenset(), raw["created"], raw["content"], raw["modified"]
+        )
 
     def delete(self, doc_id: int) -> None:
         self.deleted.append(doc_id)
@@ -144,8 +155,44 @@ def test_a_tests_cleanup_leaves_the_shelf_and_the_session_end_deletes_it() -> No
     archive = _archive(shelf, pipeline)
     lent = archive.golden(load().documents[:2])
     (own,) = archive.file(load().documents[2:3])
+    for item in lent:
+        ngx.classify(item.doc_id, "classified")
 
     archive.cleanup()
     assert ngx.deleted == [own.doc_id], "only what the test filed itself"
     shelf.cleanup()
     assert sorted(ngx.deleted) == sorted([own.doc_id, *(i.doc_id for i in lent)])
+
+
+def test_a_lent_document_left_unclassified_is_deleted_and_filed_anew_for_the_next_test() -> None:
+    """Paperless-AI retries an unclassified document at every later scan (its own scheduled ones
+    too): left in the archive, it would be classified inside some later, unrelated test."""
+    ngx, _, shelf, pipeline = _setup()
+    archive = _archive(shelf, pipeline)
+    done, failed = archive.golden(load().documents[:2])
+    ngx.classify(done.doc_id, "classified")  # the other one: the tier's answer was refused
+
+    archive.cleanup()
+    again = _archive(shelf, pipeline).golden(load().documents[:2])
+
+    assert ngx.deleted == [failed.doc_id]
+    assert again[0].doc_id == done.doc_id, "a classified one is renewed"
+    assert again[1].doc_id not in (done.doc_id, failed.doc_id), "the unclassified one is filed anew"
+    assert len(ngx.uploads) == 3
+
+
+def test_writes_are_unknown_when_the_history_could_not_be_read_at_the_renewal() -> None:
+    """Not "0 writes before": the whole history would then count as this test's PATCHes."""
+    ngx, _, shelf, pipeline = _setup()
+    (item,) = _archive(shelf, pipeline).golden(load().documents[:1])
+    ngx.classify(item.doc_id, "classified")
+    ngx.unreadable = True
+
+    later = _archive(shelf, pipeline)
+    (lent,) = later.golden(load().documents[:1])
+    ngx.unreadable = False
+    ngx.classify(lent.doc_id, "again")
+
+    assert later.writes(lent) is None
+    (outcome,) = later.outcomes([lent])
+    assert outcome.patches is None
