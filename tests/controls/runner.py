@@ -6,10 +6,16 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 @dataclass
@@ -30,6 +36,23 @@ class SuiteRun:
 
     def errors(self) -> set[str]:
         return {name for name, o in self.outcomes.items() if o.result == "error"}
+
+
+def selected(request: pytest.FixtureRequest, param: str) -> list[Any]:
+    """``param``'s value in each test of the requesting module that this session runs (``-k`` runs
+    fewer): a module fixture that starts child runs for all its tests starts only these."""
+    return [
+        item.callspec.params[param]
+        for item in request.session.items
+        if item.module is request.module and param in getattr(getattr(item, "callspec", None), "params", {})
+    ]
+
+
+def side_by_side(run: Callable[[str], T], keys: Iterable[str], parallel: int) -> dict[str, T]:
+    """``run(key)`` for every key, ``parallel`` at a time (each starts its own child run): by key."""
+    keys = list(keys)
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return dict(zip(keys, pool.map(run, keys), strict=True))
 
 
 def child_pytest(selection: list[str], reports: Path, *options: str) -> tuple[list[str], dict[str, str]]:

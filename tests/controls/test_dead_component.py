@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.controls.runner import REPO, JunitOutcome, _outcomes, child_pytest
+from tests.controls.runner import REPO, JunitOutcome, _outcomes, child_pytest, selected, side_by_side
 
 pytestmark = pytest.mark.control
 
@@ -55,15 +54,8 @@ def _run_probe(victim: str, workdir: Path) -> Run:
 @pytest.fixture(scope="module")
 def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run | str]:
     """The selected victims' runs side by side (each a whole stack in a child pytest)."""
-    chosen = [
-        item.callspec.params["victim"]
-        for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec")
-    ]
     root = tmp_path_factory.mktemp("dead-component")
-    with ThreadPoolExecutor(max_workers=len(VICTIMS)) as pool:
-        futures = {victim: pool.submit(_run, victim, root / victim) for victim in chosen}
-        return {victim: future.result() for victim, future in futures.items()}
+    return side_by_side(lambda victim: _run(victim, root / victim), selected(request, "victim"), len(VICTIMS))
 
 
 @pytest.mark.parametrize("victim", VICTIMS)

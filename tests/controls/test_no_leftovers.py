@@ -10,7 +10,6 @@ import json
 import signal
 import socket
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 
 from fixtures.errors import WaitTimeout
 from fixtures.wait import wait_for
-from tests.controls.runner import REPO, child_pytest
+from tests.controls.runner import REPO, child_pytest, selected, side_by_side
 
 PROBE = "tests/controls/probe_stack.py"
 
@@ -140,15 +139,9 @@ def _end_and_check(case: str, workdir: Path) -> Ending:
 @pytest.fixture(scope="module")
 def endings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ending]:
     """Every selected case's run, ended and checked, two at a time."""
-    chosen = [
-        item.callspec.params["case"]
-        for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec")
-    ]
     root = tmp_path_factory.mktemp("no-leftovers")
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        futures = {case: pool.submit(_end, case, root / case.replace(" ", "-")) for case in chosen}
-        return {case: future.result() for case, future in futures.items()}
+    cases = selected(request, "case")
+    return side_by_side(lambda case: _end(case, root / case.replace(" ", "-")), cases, PARALLEL)
 
 
 @pytest.mark.parametrize("case", CASES)

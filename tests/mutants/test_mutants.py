@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import yaml
 from fixtures.lint import ERROR, lint
 from fixtures.plugin import summary_line
 from fixtures.report.run_folder import RunFolder
-from tests.controls.runner import run_suites
+from tests.controls.runner import run_suites, selected, side_by_side
 from tests.manifest_patch import apply
 
 pytestmark = pytest.mark.control
@@ -106,16 +105,9 @@ def verdicts(
     started = time.monotonic()
     root = tmp_path_factory.mktemp("mutants")
     # Only the mutants this session selected (``-k <id>`` judges one, not the whole catalog).
-    selected = {
-        item.callspec.params["mutant"]["id"]
-        for item in request.session.items
-        if hasattr(item, "callspec") and "mutant" in item.callspec.params
-    }
-    chosen = sorted((m for m in MUTANTS if m["id"] in selected), key=lambda m: not m.get("slow"))
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
-        found = dict(
-            zip([m["id"] for m in chosen], pool.map(lambda m: judge(m, root / m["id"]), chosen), strict=True)
-        )
+    ids = {mutant["id"] for mutant in selected(request, "mutant")}
+    chosen = {m["id"]: m for m in sorted(MUTANTS, key=lambda m: not m.get("slow")) if m["id"] in ids}
+    found = side_by_side(lambda mid: judge(chosen[mid], root / mid), chosen, PARALLEL)
     killed = sum(v.ok for v in found.values())
     wall = time.monotonic() - started
     run_folder.write_json(
