@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -50,3 +52,17 @@ def test_a_run_newer_than_the_current_one_is_left_alone(tmp_path: Path) -> None:
 def test_keep_reports_below_1_is_refused(raw: str) -> None:
     with pytest.raises(Exception, match=r"below 1|not a whole number"):
         keep_count(raw)
+
+
+def test_two_runs_that_draw_the_same_name_in_the_same_second_each_get_their_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen once in 21 runs made in one second (the name's 4 hex digits repeated): FileExistsError."""
+    draws = iter(["a819", "a819", "b2c3"])
+    monkeypatch.setattr("fixtures.report.run_folder.secrets.token_hex", lambda _: next(draws))
+    clock = SimpleNamespace(strftime=lambda _: "20261127-061207", time_ns=time.time_ns)  # one second
+    monkeypatch.setattr("fixtures.report.run_folder.time", clock)
+
+    first, second = RunFolder.create(tmp_path).root, RunFolder.create(tmp_path).root
+
+    assert (first.name, second.name) == ("20261127-061207-a819", "20261127-061207-b2c3")
