@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fixtures.criteria import DRIFT
-from fixtures.manifests import PAPERLESS_AI_CONFIGMAP, load_paperless_ai
+from fixtures.discovery import discover, paperless_ai_settings
 from fixtures.paperless_ai.config import disagreements, unread_keys
 from fixtures.stack.paperless_side import Pipeline
 
@@ -19,10 +19,11 @@ pytestmark = DRIFT
 
 
 def test_the_configmap_holds_only_variables_paperless_ai_reads(manifests_dir: Path) -> None:
-    unread = unread_keys(load_paperless_ai(manifests_dir))
+    settings, source = paperless_ai_settings(discover(manifests_dir))
+    unread = unread_keys(settings)
 
     assert not unread, (
-        f"{manifests_dir / PAPERLESS_AI_CONFIGMAP}: keys Paperless-AI never reads:\n"
+        f"{source}: keys Paperless-AI never reads:\n"
         + "\n".join(f"  data.{drift}" for drift in unread)
     )
 
