@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from fixtures.discovery import load_gateway
 from fixtures.egress import Address, cluster_service, found_in, host_of, is_loopback, refuse_outside
 from fixtures.errors import ManifestError
-from fixtures.manifests import load_gateway
 from fixtures.paperless_ai.config import render_paperless_ai_env
 from fixtures.render import render_litellm_config
 from tests.manifest_patch import patched_manifests

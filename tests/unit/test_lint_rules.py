@@ -42,7 +42,7 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
     "PAI004": (CATALOG["pai-missing-custom-api-key"], "gets no CUSTOM_API_KEY"),
     "PAI005": (
         CATALOG["pai-llm-model-instead-of-custom-model"],
-        "with AI_PROVIDER=custom the model is CUSTOM_MODEL",
+        "with AI_PROVIDER=custom the model comes from CUSTOM_MODEL",
     ),
     "PAI006": (CATALOG["pai-secret-inline"], "CUSTOM_API_KEY is inline"),
     "PAI007": (
@@ -72,9 +72,10 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
         [{"file": "paperless-ai/deployment.yaml", "doc": 1, "remove": "spec.template.spec.initContainers"}],
         "no init step writes /app/data/.env",
     ),
+    # The Secret is any the Pod loads (discovery follows the reference): only loading none is K8S003's.
     "K8S003": (
         [{"file": "litellm/deployment.yaml", "doc": 0, "remove": "spec.template.spec.containers.0.envFrom"}],
-        "does not get the Secret litellm-secrets",
+        "LiteLLM's Pod loads no Secret: no master key, no OpenAI key",
     ),
     "K8S004": (
         [
@@ -85,7 +86,33 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
                 "value": "/etc/other/config.yaml",
             }
         ],
-        "'/etc/other/config.yaml' is not the key 'config.yaml' of the ConfigMap 'litellm-config'",
+        # The ConfigMap is whichever --config's mount names: a path no mount holds is the finding now.
+        "--config /etc/other/config.yaml is not what the Pod mounts: looked for a ConfigMap mounted at that "
+        "path (mounts: /etc/litellm (configMap litellm-config))",
+    ),
+    "K8S008": (
+        [{"file": PAI, "set": "data.CUSTOM_BASE_URL", "value": "http://gateway.ml.svc.cluster.local:4000/v1"}],
+        "CUSTOM_BASE_URL http://gateway.ml.svc.cluster.local:4000/v1 does not resolve: looked for the "
+        "LiteLLM Service it names (no Service or Helm release)",
+    ),
+    # information, not an error: a Secret the tree lacks (here: the one the Pod now names) is provided at
+    # deploy time, with the keys the configuration needs
+    "SEC001": (
+        [
+            {
+                "file": "litellm/deployment.yaml",
+                "doc": 0,
+                "set": "spec.template.spec.containers.0.envFrom.0.secretRef.name",
+                "value": "gateway-keys",
+            }
+        ],
+        "referenced and not in the tree: provided at deploy time; it must hold LITELLM_MASTER_KEY, "
+        "OPENAI_API_KEY",
+    ),
+    # information: PAPERLESS_URL is read by the RAG service only (3.0.9's env table)
+    "PAI008": (
+        [{"file": PAI, "set": "data.PAPERLESS_URL", "value": "http://paperless-ngx.docs.svc.cluster.local:8000"}],
+        "read only by the RAG service",
     ),
     "LLM008": (
         [
@@ -347,8 +374,12 @@ def test_the_command_speaks_json_for_ci(tmp_path: Path) -> None:
     answer = _cli(str(broken), "--format", "json")
 
     body = json.loads(answer.stdout)
-    assert answer.returncode == 1 and body["errors"] == 1
-    assert body["findings"][0]["rule"] == "PAI001" and body["findings"][0]["key"] == "data.AI_PROVIDER"
+    # Not custom, Paperless-AI reaches no gateway: K8S008 names that reference beside PAI001 (PAI002 not:
+    # the URL is LiteLLM's).
+    errors = [(f["rule"], f["key"]) for f in body["findings"] if f["severity"] == ERROR]
+    assert answer.returncode == 1 and body["errors"] == 2
+    pod = "Deployment docs/paperless-ai container paperless-ai"
+    assert errors == [("PAI001", "data.AI_PROVIDER"), ("K8S008", pod)]
 
 
 def test_the_command_refuses_a_missing_folder_with_exit_2(tmp_path: Path) -> None:
@@ -439,7 +470,7 @@ def test_a_cooldown_without_allowed_fails_or_within_the_budget_is_no_finding(tmp
 def test_a_chain_set_twice_the_same_is_a_warning_and_the_model_follows_router_settings(
     tmp_path: Path,
 ) -> None:
-    from fixtures.manifests import load_gateway
+    from fixtures.discovery import load_gateway
     from tests.manifest_patch import apply
 
     chain = [{"vllm-qwen": ["ollama-qwen", "openai-gpt4o"]}]
@@ -566,9 +597,11 @@ def test_a_volume_mount_without_a_path_is_a_finding_not_a_traceback(tmp_path: Pa
         "value": [{"name": "data"}],
     }
 
-    (found,) = _k8s("K8S005", [op], tmp_path)
+    # Discovery resolves Paperless-AI's Pod now: a mount Kubernetes would reject is unreadable input (MAN001).
+    (found,) = [f for f in lint(apply([op], tmp_path / "manifests")) if f.severity == ERROR]
 
-    assert "no mountPath" in found.message and found.file.endswith("deployment.yaml")
+    assert found.rule == "MAN001" and "no mountPath" in found.message
+    assert found.file.endswith(PAI_DEPLOYMENT) and found.key.endswith("volumeMounts[0]")
 
 
 def test_a_renamed_container_is_still_read_as_paperless_ais(tmp_path: Path) -> None:
@@ -580,3 +613,66 @@ def test_a_renamed_container_is_still_read_as_paperless_ais(tmp_path: Path) -> N
     (found,) = _k8s("K8S006", ops, tmp_path)
 
     assert "only the Pod's own PAPERLESS_AI_PORT keeps" in found.message
+
+
+def _renamed(old: str, new: str, where: list[tuple[str, int | None, str]]) -> list[dict[str, Any]]:
+    """Ops renaming ``old`` to ``new`` at each (file, document, key)."""
+    return [{"file": f, **({"doc": d} if d is not None else {}), "set": k, "value": new} for f, d, k in where]
+
+
+def test_configmaps_and_secrets_of_any_name_are_followed_by_reference_not_a_finding(tmp_path: Path) -> None:
+    # K8S001/K8S003 checked fixed names; discovery follows the references now, so a consistent rename
+    # is clean, while a Pod that loads no Secret at all still fails (BROKEN K8S001/K8S003).
+    pod = "spec.template.spec"
+    ops = [
+        *_renamed("paperless-ai-config", "pai-settings", [(PAI, None, "metadata.name"),
+            (PAI_DEPLOYMENT, 1, f"{pod}.containers.0.envFrom.0.configMapRef.name"),
+            (PAI_DEPLOYMENT, 1, f"{pod}.volumes.1.configMap.name")]),
+        *_renamed("paperless-ai-secrets", "pai-keys", [("paperless-ai/secret.yaml", None, "metadata.name"),
+            (PAI_DEPLOYMENT, 1, f"{pod}.containers.0.envFrom.1.secretRef.name"),
+            (PAI_DEPLOYMENT, 1, f"{pod}.volumes.2.secret.secretName")]),
+        *_renamed("litellm-secrets", "gateway-keys", [("litellm/secret.yaml", None, "metadata.name"),
+            ("litellm/deployment.yaml", 0, f"{pod}.containers.0.envFrom.0.secretRef.name")]),
+        *_renamed("litellm-config", "gateway-config", [(LLM, None, "metadata.name"),
+            ("litellm/deployment.yaml", 0, f"{pod}.volumes.0.configMap.name")]),
+    ]  # fmt: skip
+
+    assert beyond_tags(lint(apply(ops, tmp_path / "manifests"))) == []
+
+
+def test_a_config_map_not_mounted_where_config_points_is_k8s003s_and_k8s004s(tmp_path: Path) -> None:
+    op = {"file": "litellm/deployment.yaml", "doc": 0, "set": "spec.template.spec.volumes.0",
+          "value": {"name": "config", "emptyDir": {}}}  # fmt: skip
+
+    found = {f.rule: f for f in lint(apply([op], tmp_path / "manifests")) if f.severity == ERROR}
+
+    assert set(found) == {"K8S003", "K8S004"}
+    assert "no ConfigMap is mounted where --config points" in found["K8S003"].message
+    assert "mounts: /etc/litellm (emptyDir None)" in found["K8S004"].message
+
+
+@pytest.mark.parametrize(
+    ("url", "fires"),
+    [("http://litellm.ml.svc.cluster.local:4000/v1", False), ("http://10.0.0.5:4000/v1", True)],
+    ids=["the LiteLLM Service", "an address of no Service"],
+)
+def test_with_another_provider_pai002_judges_the_url_itself(tmp_path: Path, url: str, fires: bool) -> None:
+    # discovery follows CUSTOM_BASE_URL only for AI_PROVIDER=custom; PAI002 follows the URL itself then
+    manifests = _paperless_ai_with(tmp_path, AI_PROVIDER="ollama", CUSTOM_BASE_URL=url)
+
+    found = [f for f in lint(manifests) if f.rule == "PAI002"]
+
+    assert bool(found) is fires and all("is not LiteLLM's /v1" in f.message for f in found)
+
+
+def test_a_downward_api_variable_hides_no_reference_of_the_pipeline(tmp_path: Path) -> None:
+    """A ``fieldRef`` cannot run locally, but it is valid Kubernetes: every other rule still checks."""
+    ops = [
+        {"file": PAI_DEPLOYMENT, "doc": 1, "set": "spec.template.spec.containers.0.env",
+         "value": [{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}]},
+        {"file": PAI, "set": "data.AI_PROVIDER", "value": "ollama"},
+    ]  # fmt: skip
+
+    found = lint(apply(ops, tmp_path / "manifests"))
+
+    assert "MAN001" not in {f.rule for f in found} and "PAI001" in {f.rule for f in found}

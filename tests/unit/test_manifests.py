@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from fixtures.discovery import discover, load_gateway, paperless_ai_settings
 from fixtures.errors import ManifestError
-from fixtures.manifests import MAX_MANIFEST_BYTES, load_gateway, load_paperless_ai
-from tests.manifest_patch import REFERENCE, patched_manifests
+from fixtures.manifests import MAX_MANIFEST_BYTES
+from tests.manifest_patch import REFERENCE, apply, patched_manifests
 
 
 def test_the_reference_chain_is_vllm_then_ollama_then_openai() -> None:
@@ -32,9 +34,15 @@ def test_the_chained_form_of_fallbacks_reaches_the_third_group(tmp_path: Path) -
     )
 
 
-def test_a_missing_manifest_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(ManifestError, match=r"litellm/configmap.yaml: file not found"):
+# No file is read by a fixed path any more: a tree without the pipeline names what discovery looked for.
+def test_a_tree_without_paperless_ai_names_the_folder_and_what_was_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match=r"no Paperless-AI in the tree: looked for a Deployment whose"):
         load_gateway(tmp_path)
+
+
+def test_a_missing_manifests_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match=r"nowhere: the manifests folder does not exist"):
+        load_gateway(tmp_path / "nowhere")
 
 
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
@@ -45,12 +53,14 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_invalid_yaml_inside_config_yaml_names_the_key(tmp_path: Path) -> None:
-    (tmp_path / "litellm").mkdir()
-    (tmp_path / "litellm" / "configmap.yaml").write_text(
-        "kind: ConfigMap\ndata:\n  config.yaml: |\n    model_list: [unclosed\n"
-    )
-    with pytest.raises(ManifestError, match=r"data.config.yaml: invalid YAML inside config.yaml"):
-        load_gateway(tmp_path)
+    manifests = apply([], tmp_path)
+    path = manifests / "litellm" / "configmap.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["data"]["config.yaml"] = "model_list: [unclosed\n"
+    path.write_text(yaml.safe_dump(doc))
+
+    with pytest.raises(ManifestError, match=r"configmap.yaml: data.config.yaml: invalid YAML inside config"):
+        load_gateway(manifests)
 
 
 def test_a_config_without_the_vllm_group_names_the_groups_it_found(tmp_path: Path) -> None:
@@ -81,7 +91,8 @@ def test_a_model_list_entry_without_a_model_names_its_index(tmp_path: Path) -> N
 
 
 def test_paperless_ai_reads_custom_model_never_llm_model() -> None:
-    settings = load_paperless_ai(REFERENCE)
+    settings, source = paperless_ai_settings(discover(REFERENCE))
+    assert source == REFERENCE / "paperless-ai" / "configmap.yaml"
     assert settings["AI_PROVIDER"] == "custom" and settings["CUSTOM_MODEL"] == "vllm-qwen"
     assert "LLM_MODEL" not in settings
 
@@ -110,4 +121,4 @@ def test_a_symlink_loop_is_named_as_one_not_as_a_missing_file(tmp_path: Path) ->
     path.symlink_to("configmap.yaml")
 
     with pytest.raises(ManifestError, match=r"paperless-ai/configmap.yaml: a symlink loop"):
-        load_paperless_ai(manifests)
+        paperless_ai_settings(discover(manifests))

@@ -8,6 +8,7 @@ from fixtures.paperless_ai.config import (
     fingerprint,
     format_dotenv,
     parse_dotenv,
+    rag_only_keys,
     render_paperless_ai_env,
     unread_keys,
 )
@@ -42,11 +43,16 @@ def test_content_max_length_the_external_api_keys_and_process_only_new_documents
     assert unread_keys({key: "x" for key in read}) == []
 
 
-def test_the_rag_services_fallback_names_are_not_read_by_the_app() -> None:
-    assert [d.key for d in unread_keys({"PAPERLESS_URL": "http://p", "PAPERLESS_TOKEN": "t"})] == [
-        "PAPERLESS_TOKEN",
-        "PAPERLESS_URL",
+# 3.0.9's env table: the RAG service reads these as fallbacks, so they are RAG-only now, not "never read".
+def test_the_rag_services_fallback_names_are_read_only_by_the_rag_service_not_unread() -> None:
+    keys = {"PAPERLESS_URL": "http://p", "PAPERLESS_TOKEN": "t"}
+
+    assert unread_keys(keys) == []
+    assert [(d.key, "RAG service" in d.problem) for d in rag_only_keys(keys)] == [
+        ("PAPERLESS_TOKEN", True),
+        ("PAPERLESS_URL", True),
     ]
+    assert rag_only_keys({"CUSTOM_MODEL": "m", "LLM_MODEL": "m"}) == []  # the app's own, and an unread one
 
 
 def test_a_stale_file_is_reported_per_key_without_leaking_the_secret() -> None:

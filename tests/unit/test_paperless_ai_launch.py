@@ -13,7 +13,8 @@ import pytest
 
 from fixtures.errors import ComponentError, ManifestError
 from fixtures.paperless_ai.launch import NODE, PM2, START_SCRIPT, entrypoint, local_launch
-from fixtures.pods import pod
+from fixtures.pods import Container, pod
+from fixtures.tree import read_tree
 from tests.manifest_patch import REFERENCE, apply
 
 # 3.0.9's ecosystem.config.js, byte for byte (plus a final newline)
@@ -150,8 +151,15 @@ def test_a_process_file_with_two_apps_is_refused(release: Path) -> None:
         local_launch(entrypoint(["pm2-runtime", "two.config.js"], None, *WHERE), release)
 
 
+def paperless_ai(root: Path) -> Container:
+    tree = read_tree(root)
+    workload = tree.get("Deployment", "docs", "paperless-ai")
+    assert workload is not None and workload.file == root / WHERE[0]
+    return pod(tree, workload, lambda _secret, key: key).container("paperless-ai")
+
+
 def test_the_reference_deployment_runs_pm2_itself_so_the_configmaps_rag_switch_counts(release: Path) -> None:
-    app = pod(REFERENCE, Path(WHERE[0]), lambda _secret, key: key).container("paperless-ai")
+    app = paperless_ai(REFERENCE)
 
     launch = local_launch(entrypoint(app.command, app.args, *WHERE), release)
 
@@ -164,7 +172,7 @@ def test_without_the_command_the_pod_would_run_rag_whatever_the_configmap_says(
 ) -> None:
     manifests = apply([{"file": WHERE[0], "doc": 1, "remove": "spec.template.spec.containers.0.command"}],
                       tmp_path / "m")  # fmt: skip
-    app = pod(manifests, Path(WHERE[0]), lambda _secret, key: key).container("paperless-ai")
+    app = paperless_ai(manifests)
 
     launch = local_launch(entrypoint(app.command, app.args, *WHERE), release)
 

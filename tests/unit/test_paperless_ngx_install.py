@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from fixtures.discovery import discover
 from fixtures.errors import ComponentError, ManifestError
 from fixtures.paperless_ngx import install as installer
 from fixtures.paperless_ngx import real
@@ -182,10 +183,11 @@ def test_the_offline_copy_beside_the_checkout_is_the_pinned_archive_when_present
 
 
 def test_the_local_settings_map_every_cluster_address_and_generate_the_secrets(tmp_path: Path) -> None:
-    deployed = deployment_env(REPO / "manifests")
+    topology = discover(REPO / "manifests")
+    deployed = deployment_env(topology)
     assert deployed["PAPERLESS_ADMIN_USER"] == "admin" and "svc.cluster.local" in deployed["PAPERLESS_REDIS"]
 
-    ngx = RealPaperlessNgx(tmp_path, REPO / "manifests", tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
     env, changes = ngx.environment()
     assert env["PAPERLESS_REDIS"] == f"redis://127.0.0.1:{ngx.redis_port}"
     assert env["PAPERLESS_URL"] == ngx.url and not any("cluster.local" in v for v in env.values())
@@ -209,18 +211,19 @@ def test_the_admin_password_is_stored_as_django_s_pbkdf2_hash(monkeypatch: pytes
 def test_redis_runs_as_its_deployment_says_with_the_runs_changes_recorded(tmp_path: Path) -> None:
     from tests.manifest_patch import apply
 
-    ngx = RealPaperlessNgx(tmp_path, REPO / "manifests", tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    topology = discover(REPO / "manifests")
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
     argv, record = ngx.redis_argv()
     assert argv[:3] == ["redis-server", "--port", str(ngx.redis_port)] and "--save" in argv
     assert "readinessProbe" in record["not_reproduced"]  # type: ignore[operator]
 
     op = {"file": "paperless-ngx/deployment.yaml", "doc": 2, "set": "spec.template.spec.containers.0.args",
           "value": ["--maxmemory", "64mb"]}  # fmt: skip
-    ngx.manifests = apply([op], tmp_path / "m1")
+    ngx.topology = discover(apply([op], tmp_path / "m1"))
     assert ngx.redis_argv()[0][1:3] == ["--maxmemory", "64mb"], "the Pod's args come first, ours after"
 
     op = {"file": "paperless-ngx/deployment.yaml", "doc": 2, "set": "spec.template.spec.containers.0.command",
           "value": ["sh", "-c", "sleep 1"]}  # fmt: skip
-    ngx.manifests = apply([op], tmp_path / "m2")
+    ngx.topology = discover(apply([op], tmp_path / "m2"))
     with pytest.raises(ManifestError, match="only redis-server runs locally"):
         ngx.redis_argv()

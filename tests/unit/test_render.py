@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.discovery import load_gateway
 from fixtures.errors import ManifestError
-from fixtures.manifests import load_gateway
 from fixtures.render import render_litellm_config
 from tests.manifest_patch import REFERENCE, patched_manifests
 

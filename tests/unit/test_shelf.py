@@ -30,8 +30,9 @@ class FakeNgx:
     clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     unreadable: bool = False  # the history endpoint fails (a transient error)
 
-    def upload(self, path: Path) -> str:
-        self.uploads.append(path.name)
+    def upload(self, path: Path, name: str | None = None, tags: tuple[int, ...] = ()) -> str:
+        assert tags == (), "the stack's configuration selects no documents by TAGS here"
+        self.uploads.append(name or path.name)
         doc_id = len(self.uploads)
         self.documents[doc_id] = {"id": doc_id, "title": path.stem, "correspondent": None,
                                   "document_type": None, "tags": [], "created": "2026-11-27",
