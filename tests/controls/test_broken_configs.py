@@ -30,7 +30,7 @@ def _callback_that_does_not_exist(config: dict[str, Any]) -> None:
     ("change", "expected"),
     [
         (_no_vllm_group, "data.config.yaml: model_list: no model group 'vllm-qwen'"),
-        (None, "litellm/configmap.yaml: file not found"),
+        (None, "empty: the manifests folder does not exist"),
     ],
     ids=["no vllm-qwen group", "missing manifest"],
 )
@@ -67,5 +67,8 @@ def test_a_litellm_pod_reading_its_config_from_elsewhere_stops_the_run_naming_de
 
     (outcome,) = run.outcomes.values()
     assert outcome.result == "error", run.output
-    expected = "litellm/deployment.yaml: spec.template.spec.containers[litellm].args --config: '/etc/other/"
-    assert expected in outcome.message and "not the key 'config.yaml'" in outcome.message, outcome.message
+    expected = (
+        "litellm/deployment.yaml: Deployment ml/litellm container litellm: --config /etc/other/config.yaml"
+    )
+    assert expected in outcome.message and "does not resolve" in outcome.message, outcome.message
+    assert "mounts: /etc/litellm (configMap litellm-config)" in outcome.message, outcome.message
