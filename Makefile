@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
+WHEELHOUSE := $(VENV)/wheelhouse-84.2.1
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: setup paperless-ai paperless-ngx conformance test lint clean litellm-matrix
@@ -18,7 +19,14 @@ CHROMIUM := /usr/bin/chromium
 # modules; Paperless-ngx: uv sync + migrate ~35 s, and Debian's redis-server, poppler-utils,
 # ghostscript, fonts-liberation when missing; a no-op after).
 # The own tests also need Debian's chromium (the report's render check): installed when missing.
-setup: $(STAMP) $(NODE_STAMP) paperless-ai paperless-ngx
+setup: $(STAMP) $(NODE_STAMP) $(WHEELHOUSE) paperless-ai paperless-ngx
+
+# What pre-commit's own environment for the lint hook installs (its build backend and PyYAML), kept
+# as wheels so the hook's test installs it inside ./isolated, with no index (PIP_FIND_LINKS).
+$(WHEELHOUSE): $(STAMP)
+	rm -rf $(VENV)/wheelhouse-*
+	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary=:all: -d $@ \
+		setuptools==84.2.1 wheel==0.48.0 PyYAML==6.0.4
 
 paperless-ai: $(STAMP)
 	$(PY) -m fixtures.paperless_ai.install
