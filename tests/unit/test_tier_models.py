@@ -258,3 +258,13 @@ def test_the_cli_refuses_what_the_flavour_does_not_have(
         parse(argv)
     assert exited.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_a_generate_prompt_in_litellms_ollama_template_is_read_as_system_and_user_turns() -> None:
+    from fixtures.doubles.tiers.app import _split
+
+    prompt = "### System:\nClassify it.\nAnswer JSON.\n\n### User:\nRechnung\n\nBetrag 39,95 EUR\n\n"
+
+    assert _split({"prompt": prompt}, True) == ("Classify it.\nAnswer JSON.", "Rechnung\n\nBetrag 39,95 EUR")
+    assert _split({"prompt": "just text"}, True) == ("", "just text")
+    assert _split({"system": "S", "prompt": "### User:\nx\n\n"}, True) == ("S", "### User:\nx\n\n")
