@@ -65,12 +65,18 @@ def test_a_document_longer_than_vllms_context_is_never_stored_wrongly(
 
 
 def _asked(archive: Archive, text: str) -> dict[str, list[object]]:
-    """Per tier, the status of each completion that carried this document (whole or cut at its end)."""
+    """Per tier, each completion that carried this document (whole or cut at its end): its status, and
+    where the tier has a context window (Ollama's num_ctx), whether the prompt was over it: a real
+    Ollama then classifies from a cut prompt, which no mock can show the effect of."""
     key = normalize(text)
     found: dict[str, list[object]] = {}
     for tier, entries in archive.journals().items():
         for entry in entries:
             excerpt = normalize(str(entry.get("excerpt") or ""))
             if excerpt and key.startswith(excerpt[:200]):
-                found.setdefault(tier, []).append(entry.get("status"))
+                extra, status = entry.get("extra") or {}, entry.get("status")
+                if extra.get("over_context"):
+                    tokens, window = extra.get("prompt_tokens_estimate"), extra.get("num_ctx")
+                    status = f"{status} (~{tokens} tokens, over num_ctx {window})"
+                found.setdefault(tier, []).append(status)
     return found

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.discovery import discover
 from fixtures.paperless_ngx.client import Ngx
 from fixtures.paperless_ngx.install import install_dir, installed
 from fixtures.paperless_ngx.real import RealPaperlessNgx
@@ -32,7 +33,7 @@ def test_the_real_paperless_ngx_is_ready_within_20_s_and_consumes_a_text_documen
     install = installed()
     if install is None:
         pytest.skip(f"needs the {Capability.REAL_PAPERLESS_NGX.value}, not installed at {install_dir()}")
-    server = RealPaperlessNgx(install, REPO / "manifests", tmp_path, run_folder, timeouts)
+    server = RealPaperlessNgx(install, discover(REPO / "manifests"), tmp_path, run_folder, timeouts)
     began = time.monotonic()
     try:
         server.start()
