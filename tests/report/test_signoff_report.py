@@ -115,6 +115,20 @@ def test_security_findings_and_degraded_outcomes_are_on_the_page_and_in_the_head
     assert 'id="findings"' in html and 'id="degradation"' in html
 
 
+def test_the_topology_the_stack_discovered_is_a_table_on_both_pages() -> None:
+    row = {
+        "component": "model group vllm-qwen",
+        "object": "Deployment ml/vllm-server",
+        "file": "vllm/deployment.yaml",
+        "via": "api_base -> Service ml/vllm-api -> Deployment ml/vllm-server",
+    }
+    signoff = build(every_criterion(), {**REAL, "topology": [row]}, None, {})
+
+    assert "| model group vllm-qwen | Deployment ml/vllm-server | vllm/deployment.yaml |" in markdown(signoff)
+    assert '<table id="topology">' in page(signoff, None) and "ml/vllm-api" in page(signoff, None)
+    assert "Topology" not in markdown(build(every_criterion(), REAL, None, {}))
+
+
 def test_the_page_escapes_what_it_shows() -> None:
     outcomes = [NodeOutcome("suites/t.py::test_x[<script>]", "passed", ["ac1"])]
 
