@@ -294,3 +294,19 @@ def test_a_seeded_dotenv_beside_paperless_ai_is_read(reference: Path) -> None:
     (reference / "paperless-ai" / "data.env").write_text("AI_PROVIDER=ollama\nCUSTOM_MODEL=m\n")
 
     assert load_paperless_ai_dotenv(discover(reference)) == {"AI_PROVIDER": "ollama", "CUSTOM_MODEL": "m"}
+
+
+def test_every_secret_the_local_stack_generates_is_in_the_end_of_run_scan(tmp_path: Path) -> None:
+    from fixtures.report.run_folder import RunFolder
+    from fixtures.stack.local import LocalStack
+    from fixtures.timeouts import Timeouts
+
+    stack = LocalStack(EXAMPLE, RunFolder(tmp_path), Timeouts())
+    try:
+        groq = stack.secret_value("litellm-secrets", "GROQ_API_KEY")
+        token = stack.paperless._generate("JWT_SECRET")
+        scanned = set(stack.secrets().values())
+    finally:
+        stack.stop()
+
+    assert {groq, token, stack.master_key, stack.openai_key} <= scanned
