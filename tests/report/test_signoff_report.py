@@ -304,3 +304,18 @@ def test_the_resilience_score_and_each_phase_are_on_the_page() -> None:
     assert "| documents while vLLM flapped | 12 | lost 1, doubled 0, wrong 0 | 92% | - | 6 flips |" in text
     assert 'id="resilience"' in page(signoff, None)
     assert "Resilience" not in markdown(build(every_criterion(), REAL, None, {}))
+
+
+def test_a_clusters_drift_from_the_tree_is_listed_on_the_sign_off(tmp_path: Path) -> None:
+    from fixtures.report.ledger import signoff_from
+
+    (tmp_path / "selection.json").write_text(json.dumps({"facts": {}, "started": 0}))
+    row = {"component": "Paperless-AI", "object": "ConfigMap docs/paperless-ai-config", "key": "AI_PROVIDER",
+           "tree": "custom", "cluster": "ollama"}  # fmt: skip
+    (tmp_path / "drift.json").write_text(json.dumps({"drift": [row], "skipped": []}))
+
+    facts = signoff_from(tmp_path).facts
+
+    assert facts["drift from the tree"].startswith("1 difference")
+    expected = "Paperless-AI ConfigMap docs/paperless-ai-config AI_PROVIDER: tree custom, cluster ollama"
+    assert facts["drift 1"] == expected
