@@ -319,3 +319,26 @@ def test_a_clusters_drift_from_the_tree_is_listed_on_the_sign_off(tmp_path: Path
     assert facts["drift from the tree"].startswith("1 difference")
     expected = "Paperless-AI ConfigMap docs/paperless-ai-config AI_PROVIDER: tree custom, cluster ollama"
     assert facts["drift 1"] == expected
+
+
+def test_a_failing_runs_sign_off_says_what_to_change_and_how_to_prove_it(tmp_path: Path) -> None:
+    from fixtures.report.ledger import signoff_from
+
+    (tmp_path / "selection.json").write_text(json.dumps({"facts": {}, "started": 0}))
+    changes = {
+        "edits": [
+            {"rule": "PAI005", "file": "paperless-ai/configmap.yaml", "what": "LLM_MODEL -> CUSTOM_MODEL"}
+        ],
+        "left": [{"rule": "K8S007", "key": "vllm/deployment.yaml:image", "decide": "which build to run"}],
+        "prove": "./conformance fix tree --out <new folder> --prove",
+    }
+    (tmp_path / "what-to-change.json").write_text(json.dumps(changes))
+    (tmp_path / "what-to-change.diff").write_text("-  LLM_MODEL: vllm-qwen\n+  CUSTOM_MODEL: vllm-qwen\n")
+
+    signoff = signoff_from(tmp_path)
+    text, html = markdown(signoff), page(signoff, None)
+
+    assert "## What to change (./conformance fix; not proven in this run)" in text
+    assert "- PAI005 paperless-ai/configmap.yaml: LLM_MODEL -> CUSTOM_MODEL" in text
+    assert "+  CUSTOM_MODEL: vllm-qwen" in text and "--prove" in text
+    assert 'id="what-to-change"' in html and "which build to run" in html
