@@ -93,9 +93,12 @@ def test_the_first_error_named_is_this_starts_not_an_earlier_runs_of_the_same_lo
 
 
 def _wait_dead(proc: Process) -> None:
+    """Until the process has exited and its watcher has recorded the exit: a death registered after the
+    test's own ``forget_deaths`` would end the next test's waits (seen under load in a CI run)."""
     deadline = time.monotonic() + 30
     while proc.alive() and time.monotonic() < deadline:
         time.sleep(0.05)
+    proc.watched.wait(max(deadline - time.monotonic(), 0))
 
 
 def test_readiness_is_measured_in_wall_time_and_in_the_cpu_the_process_spent(tmp_path: Path) -> None:
