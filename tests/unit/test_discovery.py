@@ -310,3 +310,12 @@ def test_every_secret_the_local_stack_generates_is_in_the_end_of_run_scan(tmp_pa
         stack.stop()
 
     assert {groq, token, stack.master_key, stack.openai_key} <= scanned
+
+
+def test_the_report_says_which_uploads_the_predefined_documents_setting_leaves_unclassified() -> None:
+    from fixtures.stack.paperless_side import documents_selected
+
+    owner = {"PROCESS_PREDEFINED_DOCUMENTS": "yes", "TAGS": "pre-process"}
+    assert "only documents tagged pre-process" in str(documents_selected(owner))
+    assert "classifies no document" in str(documents_selected({"PROCESS_PREDEFINED_DOCUMENTS": "yes"}))
+    assert documents_selected({"PROCESS_PREDEFINED_DOCUMENTS": "no", "TAGS": "x"}) is None
