@@ -343,7 +343,47 @@ def test_a_failing_runs_sign_off_says_what_to_change_and_how_to_prove_it(tmp_pat
     signoff = signoff_from(tmp_path)
     text, html = markdown(signoff), page(signoff, None)
 
-    assert "## What to change (./conformance fix; not proven in this run)" in text
+    assert "## What to change (./conformance fix; not proven)" in text
     assert "- PAI005 paperless-ai/configmap.yaml: LLM_MODEL -> CUSTOM_MODEL" in text
     assert "+  CUSTOM_MODEL: vllm-qwen" in text and "--prove" in text
     assert 'id="what-to-change"' in html and "which build to run" in html
+
+
+def test_a_fix_proven_by_a_proof_run_of_the_same_tree_is_named_proven_and_a_changed_tree_is_not(
+    tmp_path: Path,
+) -> None:
+    """``what_to_change`` recomputes the fixed tree and looks its content digest up among the proofs
+    ``./conformance fix --prove`` recorded; one byte of difference and the proof no longer applies."""
+    import shutil
+
+    from fixtures.lint.fix import fix_tree
+    from fixtures.lint.proof import Proof, record, tree_digest
+    from fixtures.report.hooks import what_to_change
+    from fixtures.report.ledger import signoff_from
+    from fixtures.report.run_folder import RunFolder
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "home-lab-14.3"
+    reports = tmp_path / "reports"
+    fixed = fix_tree(example, tmp_path / "fixed")
+    assert fixed.edits, "the example tree has mechanical fixes"
+    digest = tree_digest(tmp_path / "fixed")
+    record(reports, Proof(digest, str(example), "NOT PROVEN (x)", 0, "reports/r1", "today", "abc"))
+
+    run = RunFolder.create(reports, publish=False)
+    (run.root / "selection.json").write_text(json.dumps({"facts": {}, "started": 0}))
+    what_to_change(run, example)
+    changes = json.loads((run.root / "what-to-change.json").read_text())
+    assert changes["proof"]["digest"] == digest and changes["proof"]["passed"] is True
+    text = markdown(signoff_from(run.root))
+    assert "## What to change (./conformance fix; proven)" in text
+    assert f"digest {digest[:12]}): NOT PROVEN (x), exit 0" in text
+
+    changed = tmp_path / "changed"
+    shutil.copytree(example, changed)
+    first = sorted(changed.rglob("*.yaml"))[0]
+    first.write_text(first.read_text() + "# one more line\n")
+    run2 = RunFolder.create(reports, publish=False)
+    (run2.root / "selection.json").write_text(json.dumps({"facts": {}, "started": 0}))
+    what_to_change(run2, changed)
+    assert json.loads((run2.root / "what-to-change.json").read_text())["proof"] is None
+    assert "## What to change (./conformance fix; not proven)" in markdown(signoff_from(run2.root))

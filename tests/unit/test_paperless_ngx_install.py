@@ -125,13 +125,46 @@ def test_a_completed_install_is_found_and_not_repeated(monkeypatch: pytest.Monke
     target = installer.install_dir()
     target.mkdir(parents=True)
     (target / installer.STAMP).write_text("2.18.4\n")
+    (target / installer.TEMPLATE_CLUSTER).mkdir(parents=True)
+    (target / installer.TEMPLATE_CLUSTER / "PG_VERSION").write_text("15\n")
+    (target / installer.POSTGRES_STAMP).write_text("15.18\n")
+    monkeypatch.setattr(installer, "server_version", lambda _bindir: "15.18")
     monkeypatch.setattr(
         installer, "archive_path", lambda: pytest.fail("a second setup looked for the archive")
     )
+    monkeypatch.setattr(installer, "_sync", lambda *_: pytest.fail("a second setup synced again"))
 
     assert installer.installed() == target
     assert installer.install() == target
     assert installer.main(["--print-dir"]) == 0
+
+
+def test_an_install_without_the_postgresql_template_or_of_another_server_version_gets_it_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An install of an earlier setup (no postgres extra, no template), or one whose template another
+    PostgreSQL major made, is completed: the extra synced, the template migrated, the version stamped."""
+    target = installer.install_dir()
+    target.mkdir(parents=True)
+    (target / installer.STAMP).write_text("2.18.4\n")
+    made: list[str] = []
+    monkeypatch.setattr(installer, "server_version", lambda _bindir: "16.4")
+    monkeypatch.setattr(installer, "_sync", lambda tree, log: made.append("sync"))
+
+    def build(template: Path, log: Path, migrate: object) -> str:
+        template.mkdir(parents=True, exist_ok=True)
+        (template / "PG_VERSION").write_text("16\n")
+        made.append("template")
+        return "16.4"
+
+    monkeypatch.setattr(installer, "build_template", build)
+    (target / installer.POSTGRES_STAMP).parent.mkdir(parents=True, exist_ok=True)
+    (target / installer.POSTGRES_STAMP).write_text("15.18\n")  # made by the earlier server
+
+    assert installer.install() == target
+    assert made == ["sync", "template"]
+    assert installer.postgres_template_version(target) == "16.4"
+    assert installer.install() == target and made == ["sync", "template"], "made once"
 
 
 def test_missing_debian_packages_are_named_when_not_root(monkeypatch: pytest.MonkeyPatch) -> None:
