@@ -50,13 +50,17 @@ $(CHROMIUM):
 	@[ "$$(id -u)" = 0 ] || { echo "installing chromium needs root: apt-get install chromium"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
+# The static checks `make test` runs first; on their own, they need only the venv (no stack, seconds).
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
 # Both run pytest in a network namespace with only loopback (./isolated), where the machine allows it.
 conformance: setup
 	./isolated $(PY) -m pytest suites $(ARGS)
 
-test: setup $(CHROMIUM)
-	$(PY) -m ruff check .
-	$(PY) -m mypy
+# lint as a prerequisite: make runs it before the recipe, so a lint error stops the run before pytest.
+test: setup $(CHROMIUM) lint
 	./isolated $(PY) -m pytest tests suites --resilience-profile full $(ARGS)
 
 # The LiteLLM upgrade gate: the gateway suites against each release in VERSIONS (installed in its own

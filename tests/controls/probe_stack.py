@@ -22,6 +22,8 @@ def _report(stack: Stack) -> None:
     ports = [*stack.ports.values(), paperless.ai_port]  # type: ignore[attr-defined]
     if paperless.real_ngx is not None:  # the real Paperless-ngx: its web server and its Redis
         ports += [paperless.real_ngx.port, paperless.real_ngx.redis_port]
+        if paperless.real_ngx.postgres is not None:  # and its database server
+            ports.append(paperless.real_ngx.postgres.port)
     state = {"pids": [p.pid for p in processes], "ports": sorted(ports)}
     out = Path(os.environ["PROBE_OUT"])  # whole or not at all: the outer test signals once it exists
     out.with_suffix(".tmp").write_text(json.dumps(state))

@@ -1,7 +1,8 @@
 """Whatever way a run ends, no process it started and no port it opened is left behind.
 
 The four endings run two at a time (each is a whole stack in a child pytest); each test then
-checks its own run.
+checks its own run. The stack is the owner-style example tree's: the most processes a run starts
+(its Helm values name PostgreSQL, so a PostgreSQL server of the run's own is among them).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fixtures.wait import wait_for
 from tests.controls.runner import REPO, child_pytest, selected, side_by_side
 
 PROBE = "tests/controls/probe_stack.py"
+TREE = REPO / "examples" / "home-lab-14.3"
 
 
 def _gone(pid: int) -> bool:
@@ -89,7 +91,7 @@ def _end_and_check(case: str, workdir: Path) -> Ending:
     ended = Ending()
     workdir.mkdir(parents=True)
     out = workdir / "probe.json"
-    argv, env = child_pytest([f"{PROBE}::{probe}"], workdir / "reports")
+    argv, env = child_pytest([f"{PROBE}::{probe}"], workdir / "reports", "--manifests", str(TREE))
     env["PROBE_OUT"] = str(out)
     output = workdir / "child-output.txt"  # a file, not a pipe nobody reads while the child runs
     with output.open("wb") as sink:
@@ -150,8 +152,8 @@ def test_no_process_or_port_is_left_behind(endings: dict[str, Ending], case: str
 
     assert ended.problem is None, ended.problem
     assert ended.returncode in exit_codes, f"pytest exited {ended.returncode}, expected {exit_codes}"
-    assert len(ended.state["pids"]) == 8, (
-        "expected LiteLLM, three tiers, Paperless-ngx (Redis, web server, worker) and Paperless-AI "
-        f"running; the probe saw {ended.state}"
+    assert len(ended.state["pids"]) == 9, (
+        "expected LiteLLM, three tiers, Paperless-ngx (PostgreSQL, Redis, web server, worker) and "
+        f"Paperless-AI running; the probe saw {ended.state}"
     )
     assert not ended.leftovers, "\n".join(ended.leftovers)

@@ -53,3 +53,13 @@ def test_the_workflow_installs_the_kind_release_whose_node_image_the_stack_pins_
 
     assert node is not None, f"{KIND_NODE_IMAGE}: not pinned by digest"
     assert kind["with"]["version"] == KIND_RELEASE and kind["with"]["kubectl_version"] == node.group(1)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_no_step_passes_the_deprecated_timeout_option(path: Path) -> None:
+    # To pytest, --timeout is the suite's deprecated first spelling of --stack-timeout (the run warns, and
+    # pytest-timeout's own option has the same name); to `kind create cluster` it is no flag (--wait is).
+    runs = [str(step["run"]) for step in steps(path) if "run" in step]
+    passing = [run for run in runs if any(w.partition("=")[0] == "--timeout" for w in run.split())]
+
+    assert not passing, f"{path.name}: use --stack-timeout KIND=S: {passing}"

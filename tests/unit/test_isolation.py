@@ -52,3 +52,51 @@ def test_a_command_run_isolated_cannot_reach_another_address() -> None:
 
     assert done.returncode == 0, f"the probe did not run isolated (exit {done.returncode}): {done.stderr}"
     assert done.stdout.strip() == "ENETUNREACH", f"10.0.0.5 from inside ./isolated: {done.stdout}"
+
+
+# Stand-ins for unshare and ip, first on PATH: the namespace they "make" only says it was asked for,
+# so which way ./isolated went shows without root and without touching the machine's network.
+FAKE_UNSHARE = """#!/bin/sh
+[ "$*" = "--net true" ] && exit 0
+echo "namespace"
+"""
+
+
+def isolated_would(tmp_path: Path, *args: str) -> str:
+    """What ``./isolated echo as-is ARGS`` does: "namespace", or the command run as is."""
+    fakes = tmp_path / "bin"
+    fakes.mkdir(exist_ok=True)
+    for name, text in (("unshare", FAKE_UNSHARE), ("ip", "#!/bin/sh\nexit 0\n")):
+        (fakes / name).write_text(text)
+        (fakes / name).chmod(0o755)
+    done = subprocess.run(
+        [str(REPO / "isolated"), "echo", "as-is", *args],
+        env={"PATH": f"{fakes}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("-k", "cluster"), ("-k", "kind"), ("suites/test_cluster.py::kind",), ("--stack", "local", "cluster"),
+     ("--stack=kind", "--stack=local"), ("--manifests", "cluster")],
+    ids=["-k cluster", "-k kind", "a test id", "a word after --stack local", "the last --stack wins",
+         "a folder named so"],
+)  # fmt: skip
+def test_a_word_kind_or_cluster_outside_the_stack_option_still_runs_isolated(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    assert isolated_would(tmp_path, *args) == "namespace"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--stack=kind",), ("--stack", "kind"), ("--stack=cluster",), ("-q", "--stack", "cluster", "-k", "x")],
+)
+def test_a_run_on_a_real_cluster_runs_with_the_network(tmp_path: Path, args: tuple[str, ...]) -> None:
+    assert isolated_would(tmp_path, *args) == " ".join(("as-is", *args))

@@ -260,3 +260,46 @@ def test_redis_runs_as_its_deployment_says_with_the_runs_changes_recorded(tmp_pa
     ngx.topology = discover(apply([op], tmp_path / "m2"))
     with pytest.raises(ManifestError, match="only redis-server runs locally"):
         ngx.redis_argv()
+
+
+def test_helm_values_naming_postgresql_get_this_runs_server_and_a_generated_password(tmp_path: Path) -> None:
+    """The owner-style values (PAPERLESS_DBENGINE postgresql, a host in another namespace, the password a
+    placeholder set at deploy time): the host and port become this run's server, the password is
+    generated and registered, the names and the workers stay as set."""
+    topology = discover(REPO / "examples" / "home-lab-14.3")
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    assert ngx.engine == "postgresql" and ngx.postgres is not None
+    env, changes = ngx.environment()
+    assert env["PAPERLESS_DBHOST"] == "127.0.0.1" and env["PAPERLESS_DBPORT"] == str(ngx.postgres.port)
+    assert env["PAPERLESS_DBNAME"] == "paperless" and env["PAPERLESS_DBUSER"] == "paperless_user"
+    assert env["PAPERLESS_DBPASS"] == ngx.db_password != "set-at-deploy-time"
+    assert ngx.db_password in SECRETS.known().values() and ngx.db_password in ngx.generated.values()
+    assert env["PAPERLESS_TASK_WORKERS"] == "2" and env["PAPERLESS_CONSUMER_DELETE_DUPLICATES"] == "true"
+    assert {"key": "PAPERLESS_DBPASS", "deployed": "(Secret)", "local": "generated for this run"} in changes
+    assert not any(c["local"].startswith("(unset") for c in changes if c["key"].startswith("PAPERLESS_DB"))
+    assert [c.name for c in ngx.components()] == ["Paperless-ngx", "PostgreSQL"]
+    assert "the tree deploys ghcr.io/paperless-ngx/paperless-ngx:latest, not pinned to 2.18.4" in (
+        ngx.component().note
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "engine"),
+    [
+        ({}, "sqlite"),  # no PAPERLESS_DBHOST: SQLite, whatever PAPERLESS_DBENGINE says
+        ({"PAPERLESS_DBHOST": "db"}, "postgresql"),  # the engine defaults to PostgreSQL
+        ({"PAPERLESS_DBHOST": "db", "PAPERLESS_DBENGINE": "mariadb"}, "mariadb"),
+    ],
+)
+def test_the_database_is_the_one_paperless_ngx_would_choose_from_the_settings(
+    tmp_path: Path, extra: dict[str, str], engine: str
+) -> None:
+    """settings.py (_parse_db_settings): PAPERLESS_DBHOST decides, PAPERLESS_DBENGINE only picks MariaDB."""
+    topology = discover(REPO / "manifests")
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    ngx.deployed = {**ngx.deployed, **extra}
+    assert ngx.engine == engine
+    if engine == "mariadb":  # not run here: SQLite, each setting a recorded change
+        env, changes = ngx.environment()
+        assert "PAPERLESS_DBHOST" not in env
+        assert any(c["key"] == "PAPERLESS_DBENGINE" and "no MariaDB" in c["local"] for c in changes)
