@@ -21,7 +21,7 @@ from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
-from fixtures.stack.paperless_side import Pipeline
+from fixtures.stack.pipeline import Pipeline
 
 pytestmark = AC1
 

@@ -19,7 +19,7 @@ import pytest
 from fixtures.corpus import load
 from fixtures.criteria import AC2
 from fixtures.stack.base import Stack
-from fixtures.stack.paperless_side import Pipeline
+from fixtures.stack.pipeline import Pipeline
 
 pytestmark = AC2
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from fixtures.criteria import DRIFT
 from fixtures.discovery import discover, paperless_ai_settings
 from fixtures.paperless_ai.config import disagreements, unread_keys
-from fixtures.stack.paperless_side import Pipeline
+from fixtures.stack.pipeline import Pipeline
 
 pytestmark = DRIFT
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from fixtures.stack.base import Stack
-from fixtures.stack.paperless_side import Pipeline
+from fixtures.stack.pipeline import Pipeline
 
 
 def _report(stack: Stack) -> None:

@@ -17,7 +17,7 @@ import pytest
 from fixtures.archive import Archive
 from fixtures.corpus import load
 from fixtures.stack.base import Stack
-from fixtures.stack.paperless_side import Pipeline
+from fixtures.stack.pipeline import Pipeline
 
 
 def test_probe_classifies_then_fails_with_every_secret_in_play(stack: Stack, archive: Archive) -> None:

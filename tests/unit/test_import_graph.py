@@ -1,5 +1,6 @@
-"""The harness has no import circle: not at module level, and not through an import inside a function
-(the usual way a circle is hidden). Imports under ``if TYPE_CHECKING:`` do not run and do not count.
+"""The harness has no import circle: not at module level, not through an import inside a function
+(the usual way a circle is hidden), and not through a type-only import under ``if TYPE_CHECKING:``
+(it does not run, but it still ties the two modules together: a circle a type checker sees).
 
 The same check from a shell: ``python -m tests.unit.test_import_graph`` prints every circle.
 """
@@ -31,15 +32,11 @@ def _absolute(module: str, path: Path, node: ast.ImportFrom) -> str:
 
 
 def imports(module: str, path: Path, known: dict[str, Path]) -> set[str]:
-    """The harness modules ``module`` imports when it runs (any depth, TYPE_CHECKING blocks aside)."""
+    """The harness modules ``module`` imports (any depth, TYPE_CHECKING blocks included)."""
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
-                for other in child.orelse:
-                    visit(other)
-                continue
             if isinstance(child, ast.Import):
                 found.update(alias.name for alias in child.names)
             elif isinstance(child, ast.ImportFrom):
@@ -94,12 +91,21 @@ def test_a_circle_through_an_import_inside_a_function_is_found(tmp_path: Path) -
     package = tmp_path / PACKAGE
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "a.py").write_text("from fixtures.b import thing\nfrom fixtures import c\n")
+    (package / "a.py").write_text("from fixtures.b import thing\n")
     (package / "b.py").write_text("def thing():\n    from fixtures import a\n    return a\n")
-    typing_only = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from fixtures import a\n"
-    (package / "c.py").write_text(typing_only)  # a -> c -> a, but c's import never runs
 
     assert circles(tmp_path) == [["fixtures.a", "fixtures.b"]]
+
+
+def test_a_circle_through_a_type_only_import_is_found(tmp_path: Path) -> None:
+    package = tmp_path / PACKAGE
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from fixtures import c\n")
+    typing_only = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from fixtures import a\n"
+    (package / "c.py").write_text(typing_only)  # a -> c -> a: c's import never runs, yet it counts
+
+    assert circles(tmp_path) == [["fixtures.a", "fixtures.c"]]
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from fixtures.archive import Archive, Shelf
 from fixtures.corpus import load
 from fixtures.paperless_ngx.client import Stored
 from fixtures.stack.base import Capability, Stack
-from fixtures.stack.paperless_side import Pipeline
+from fixtures.stack.pipeline import Pipeline
 from fixtures.timeouts import Timeouts
 
 
