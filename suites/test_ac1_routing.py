@@ -23,7 +23,7 @@ from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 from fixtures.stack.pipeline import Pipeline
 
-pytestmark = AC1
+pytestmark = [*AC1]
 
 PROMPT = "Which tier answers this?"
 

@@ -24,7 +24,7 @@ from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
 
-pytestmark = AC2
+pytestmark = [*AC2]
 
 RUNS = [
     pytest.param((), "vllm", id="all-tiers-up"),

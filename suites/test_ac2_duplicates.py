@@ -21,7 +21,7 @@ from fixtures.criteria import AC2
 from fixtures.stack.base import Stack
 from fixtures.stack.pipeline import Pipeline
 
-pytestmark = AC2
+pytestmark = [*AC2]
 
 
 @dataclass

@@ -22,7 +22,7 @@ from fixtures.manifests import FALLBACK_SECTIONS, FIRST_GROUP, fallback_sections
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 
-pytestmark = AC3
+pytestmark = [*AC3]
 
 PROMPT = "Gaming Mode is on. Who answers?"
 OLLAMA_COLD_START_S = 60.0  # the story's figure for a cold Ollama on the CPU

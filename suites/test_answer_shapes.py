@@ -86,7 +86,7 @@ def matrix(
             "answer-shapes.json",
             {
                 "version": 1,
-                "default_shapes": DEFAULT_SHAPES,
+                "default_shapes": dict(DEFAULT_SHAPES),
                 "seconds": seconds,
                 "shapes": {name: what for name, (_, what) in CELLS.items()},
                 "matrix": cells,

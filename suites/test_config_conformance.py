@@ -13,7 +13,7 @@ import pytest
 from fixtures.criteria import LINT
 from fixtures.lint import ERROR, RULES, Manifests, Rule, read
 
-pytestmark = LINT
+pytestmark = [*LINT]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from fixtures.discovery import discover, paperless_ai_settings
 from fixtures.paperless_ai.config import disagreements, unread_keys
 from fixtures.stack.pipeline import Pipeline
 
-pytestmark = DRIFT
+pytestmark = [*DRIFT]
 
 
 def test_the_configmap_holds_only_variables_paperless_ai_reads(manifests_dir: Path) -> None:

@@ -22,7 +22,7 @@ from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
 
-pytestmark = NFR65
+pytestmark = [*NFR65]
 
 REQUESTS = 20
 BATCH = 5

@@ -20,7 +20,7 @@ from fixtures.criteria import NFR67
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 
-pytestmark = NFR67
+pytestmark = [*NFR67]
 
 MODES = [
     pytest.param((), id="all-tiers-up"),

@@ -18,7 +18,7 @@ from fixtures.criteria import NFR67
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 
-pytestmark = NFR67
+pytestmark = [*NFR67]
 
 
 def _report(findings: dict[str, list[dict[str, object]]], archive: Archive, row: dict[str, object]) -> None:

@@ -17,6 +17,7 @@ from fixtures.paperless_ngx.client import Ngx
 from fixtures.paperless_ngx.install import install_dir, installed
 from fixtures.paperless_ngx.real import RealPaperlessNgx
 from fixtures.report.run_folder import RunFolder
+from fixtures.run import Run
 from fixtures.stack.base import Capability
 from fixtures.timeouts import Timeouts
 
@@ -28,12 +29,12 @@ READY_BUDGET_S = 20.0
 
 
 def test_the_real_paperless_ngx_is_ready_within_20_s_and_consumes_a_text_document(
-    run_folder: RunFolder, timeouts: Timeouts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    run: Run, run_folder: RunFolder, timeouts: Timeouts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     install = installed()
     if install is None:
         pytest.skip(f"needs the {Capability.REAL_PAPERLESS_NGX.value}, not installed at {install_dir()}")
-    server = RealPaperlessNgx(install, discover(REPO / "manifests"), tmp_path, run_folder, timeouts)
+    server = RealPaperlessNgx(install, discover(REPO / "manifests"), tmp_path, run, timeouts)
     began = time.monotonic()
     try:
         server.start()
@@ -92,7 +93,7 @@ def _consume_one_by_one(server: RealPaperlessNgx, timeouts: Timeouts, folder: Pa
 
 
 def test_postgresql_from_the_template_and_the_trees_task_workers_against_one(
-    run_folder: RunFolder, timeouts: Timeouts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    run: Run, run_folder: RunFolder, timeouts: Timeouts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The owner-style tree (PostgreSQL, PAPERLESS_TASK_WORKERS 2) started twice in one run: as set, and
     with one worker. Figures: database and ready times, consumption p50/p95 and stall rate side by side."""
@@ -105,9 +106,7 @@ def test_postgresql_from_the_template_and_the_trees_task_workers_against_one(
     topology = discover(EXAMPLE)
     figures: dict[str, dict[str, object]] = {}
     for label, overrides in (("as set (2)", {}), ("one worker", {"PAPERLESS_TASK_WORKERS": "1"})):
-        server = RealPaperlessNgx(
-            install, topology, tmp_path / label, run_folder, timeouts, overrides=overrides
-        )
+        server = RealPaperlessNgx(install, topology, tmp_path / label, run, timeouts, overrides=overrides)
         try:
             server.start()
             (tmp_path / label / "uploads").mkdir(parents=True)

@@ -15,6 +15,7 @@ import pytest
 
 from fixtures.failover import percentile
 from fixtures.report.run_folder import RunFolder
+from fixtures.run import Run
 from fixtures.stack.local import LocalStack
 from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
@@ -26,7 +27,7 @@ RATIO_BUDGET = 1.25  # "no slower": the medians within the noise of two LiteLLM 
 
 
 def _start_once(tree: Path, folder: Path, timeouts: Timeouts) -> float:
-    stack = LocalStack(tree, RunFolder(folder), timeouts)
+    stack = LocalStack(tree, Run(RunFolder(folder)), timeouts)
     began = time.monotonic()
     try:
         stack.start()

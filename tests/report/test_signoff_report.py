@@ -6,11 +6,13 @@ import json
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
-from fixtures.report.page import markdown, page
+from fixtures.report.page import TESTS_BEHIND, Block, markdown, page, sections
 from fixtures.report.run_folder import RunFolder, prune, scan
 from fixtures.report.signoff import (
     CRITERIA,
@@ -20,6 +22,7 @@ from fixtures.report.signoff import (
     SIGN_OFF_FAIL,
     SIGN_OFF_PASS,
     NodeOutcome,
+    Signoff,
     build,
 )
 from tests.controls.runner import REPO, child_pytest, run_suites
@@ -135,6 +138,61 @@ def test_the_page_escapes_what_it_shows() -> None:
     html = page(build(outcomes, DOUBLES, None, {"manifests": "<dir>"}), None)
 
     assert "<script>" not in html and "&lt;script&gt;" in html and 'id="verdicts"' in html
+
+
+def every_section(mark: str = "") -> Signoff:
+    """A sign-off with every optional section; ``mark`` goes into the text of each block kind."""
+    outcomes = [
+        *every_criterion(),
+        NodeOutcome(f"suites/t.py::test_f[{mark}]", "failed", ["ac1"], message=f"boom {mark}\nline 2"),
+        NodeOutcome("suites/t.py::test_s", "skipped", ["ac2"], message=f"needs journals {mark}"),
+        NodeOutcome("suites/t.py::test_l", "left out", ["ac2"]),
+    ]
+    topology = [{"component": "c", "object": "o", "file": "f", "via": f"v {mark}"}]
+    finding = {"component": "P", "secret": "K", "log": "l", "line": 1, "why": f"w {mark}", "mitigation": "m"}
+    cases = [{"case": f"prose {mark}", "document": "08", "written": False, "paperless_ai_error": "x"}]
+    shapes = {
+        "default_shapes": {"vllm": f"bare {mark}"},
+        "stop_classification": [{"shape": "p", "what": "w", "tiers": ["vllm"], "owner_can": "o"}],
+    }
+    resilience = {"profile": "short", "seed": 1, "score": {}, "traffic": {"phases": {}}}
+    signoff = build(
+        outcomes, {**REAL, "topology": topology}, FAILOVER, {"stack": f"cluster {mark}"}, [finding], cases,
+        shapes=shapes, resilience=resilience,
+    )  # fmt: skip
+    signoff.changes = {"edits": [{"rule": "R", "file": "f", "what": f"w {mark}"}], "left": [], "prove": "p"}
+    signoff.changes_diff = f"-a\n+b {mark}\n"
+    return signoff
+
+
+def test_both_pages_have_the_same_sections_in_the_same_order_from_one_page_model() -> None:
+    signoff = every_section()
+    found = sections(signoff, None)
+    titles = [s.title for s in found]
+
+    markdown_titles = re.findall(r"^## (.*)$", markdown(signoff), re.MULTILINE)
+    html_titles = [unescape(t) for t in re.findall(r"<h2>(.*?)</h2>", page(signoff, None))]
+
+    assert {type(b) for s in found for b in s.blocks} == set(get_args(Block)), "not every block kind shown"
+    assert len(titles) == 13 and len(set(titles)) == len(titles), titles
+    assert html_titles == titles
+    # Markdown cannot list a verdict's tests in its table cell: its rendering of the same verdicts
+    # block lists them after the sections, under one more heading.
+    assert markdown_titles == [*titles, TESTS_BEHIND]
+
+
+def test_every_block_kind_is_escaped_in_the_html_and_the_plots_are_embedded(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\nplot"
+    for name in ("failover.png", "resilience.png"):
+        (tmp_path / name).write_bytes(png)
+    signoff = every_section("<script>alert(1)</script>")
+
+    html, text = page(signoff, tmp_path / "failover.png"), markdown(signoff)
+
+    assert "<script>" not in html and html.count("&lt;script&gt;") >= 10
+    assert html.count('src="data:image/png;base64,') == 2 and '<img alt="failover' in html
+    assert "](failover.png)" in text and "](resilience.png)" in text
+    assert 'src="data:' not in page(signoff, None), "no run folder, no plot to embed"
 
 
 def test_old_run_folders_are_pruned_beyond_the_count_and_other_files_are_kept(tmp_path: Path) -> None:

@@ -1,26 +1,30 @@
-"""The unit tests' one shared guard: a test that lets a process die and does not forget it fails
-itself, by name. A death left in the process-wide registry (``fixtures.processes``) otherwise ends
-every later wait of the session with "stack broken" (55 errors in one clean-clone run, none
-naming the test that caused them)."""
+"""The unit tests' own runs: each test that starts processes gets a supervisor (or a whole Run) of its
+own, stopped when it ends. Nothing is shared through a module, so a death a test causes on purpose can
+never end another test's wait (it once gave 55 errors in one clean-clone run, none naming its cause)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from fixtures.processes import deaths, forget_deaths
+from fixtures.processes import Supervisor
+from fixtures.redaction import Secrets
+from fixtures.report.run_folder import RunFolder
+from fixtures.run import Run
 
 
-@pytest.fixture(autouse=True)
-def no_death_left_behind() -> Iterator[None]:
-    before = len(deaths())
-    yield
-    left = deaths()[before:]
-    if left:
-        forget_deaths()  # the rest of the session must not pay for it
-        pytest.fail(
-            f"this test left {len(left)} process death(s) behind: {left[0]}; a test whose processes "
-            "die on purpose forgets them (fixtures.processes.forget_deaths)",
-            pytrace=False,
-        )
+@pytest.fixture
+def supervisor() -> Iterator[Supervisor]:
+    found = Supervisor(Secrets())
+    yield found
+    found.stop_all()
+
+
+@pytest.fixture
+def own_run(tmp_path: Path) -> Iterator[Run]:
+    """A Run of the test's own, its folder under the test's temporary directory."""
+    found = Run(RunFolder(tmp_path / "run"))
+    yield found
+    found.close()

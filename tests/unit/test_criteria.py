@@ -8,7 +8,7 @@ from fixtures import criteria
 from fixtures.report.signoff import CRITERIA
 
 
-def _labels(marks: list[pytest.MarkDecorator]) -> dict[str, str]:
+def _labels(marks: tuple[pytest.Mark, ...]) -> dict[str, str]:
     return {m.kwargs["label_type"]: m.args[0] for m in marks if m.name == "allure_label"}
 
 

@@ -298,10 +298,11 @@ def test_a_seeded_dotenv_beside_paperless_ai_is_read(reference: Path) -> None:
 
 def test_every_secret_the_local_stack_generates_is_in_the_end_of_run_scan(tmp_path: Path) -> None:
     from fixtures.report.run_folder import RunFolder
+    from fixtures.run import Run
     from fixtures.stack.local import LocalStack
     from fixtures.timeouts import Timeouts
 
-    stack = LocalStack(EXAMPLE, RunFolder(tmp_path), Timeouts())
+    stack = LocalStack(EXAMPLE, Run(RunFolder(tmp_path)), Timeouts())
     try:
         groq = stack.secret_value("litellm-secrets", "GROQ_API_KEY")
         token = stack.paperless._generate("JWT_SECRET")

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import pytest
 
 from fixtures.errors import ComponentError
+from fixtures.redaction import Secrets
 from fixtures.stack.kube_paperless import InCluster
 
 
@@ -44,7 +45,9 @@ def pod() -> Iterator[InCluster]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    handle = InCluster(url, "docs", "paperless-ai", {"API_KEY": "k" * 32}, ["false"], "image:3.0.9")
+    handle = InCluster(
+        url, "docs", "paperless-ai", {"API_KEY": "k" * 32}, ["false"], "image:3.0.9", Secrets()
+    )
     handle.log_tail = lambda: "(pod log)"  # type: ignore[method-assign]  # no kubectl here
     try:
         yield handle

@@ -18,7 +18,8 @@ from fixtures.errors import OptionError
 from fixtures.paperless_ai.config import parse_dotenv
 from fixtures.paperless_ai.service import PaperlessAI, check_install, failures_in
 from fixtures.ports import free_port
-from fixtures.redaction import SECRETS, placeholder
+from fixtures.processes import Supervisor
+from fixtures.redaction import placeholder
 
 STAND_IN = r"""
 const http = require('http'), fs = require('fs');
@@ -56,15 +57,15 @@ def install(tmp_path: Path) -> Path:
 
 
 def test_an_installed_copy_runs_from_its_own_working_directory_with_data_env_and_environment(
-    install: Path, tmp_path: Path
+    install: Path, tmp_path: Path, supervisor: Supervisor
 ) -> None:
     workdir = tmp_path / "run" / "workdir"
     key = "sk-conformance-stand-in-0123456789"
-    SECRETS.register("LiteLLM master key", key)
+    supervisor.secrets.register("LiteLLM master key", key)
     env = {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen", "API_KEY": "k", "CUSTOM_API_KEY": key}
     dotenv = {"AI_PROVIDER": "custom", "CUSTOM_MODEL": "vllm-qwen"}
     log = tmp_path / "logs" / "paperless-ai.log"
-    app = PaperlessAI(install, workdir, env, dotenv, free_port(), log)
+    app = PaperlessAI(install, workdir, env, dotenv, free_port(), log, supervisor=supervisor)
     try:
         app.start(startup_timeout=20)
         scan_s = app.scan(timeout=10)
@@ -81,7 +82,7 @@ def test_an_installed_copy_runs_from_its_own_working_directory_with_data_env_and
     assert app.process is not None and not app.process.alive()
     written = log.read_text()
     assert key not in written and placeholder("LiteLLM master key", key) in written
-    leaks = [leak for leak in SECRETS.leaks if leak.log == "logs/paperless-ai.log"]
+    leaks = [leak for leak in supervisor.secrets.leaks if leak.log == "logs/paperless-ai.log"]
     assert leaks and leaks[-1].component == "Paperless-AI" and leaks[-1].secret == "LiteLLM master key"
     assert "PaperlessAI(" in repr(app) and key not in repr(app)
 

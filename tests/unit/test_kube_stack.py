@@ -18,6 +18,7 @@ import pytest
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
 from fixtures.k8s.api import Rollout
 from fixtures.report.run_folder import RunFolder
+from fixtures.run import Run
 from fixtures.stack.base import Capability
 from fixtures.stack.cluster import ClusterStack
 from fixtures.stack.kind import PLACEHOLDER, KindStack
@@ -272,7 +273,7 @@ def make_stack(
         return forwards[service]
 
     timeouts = Timeouts(startup=2, request=2, classification=2, teardown=1, settle=2)
-    run = RunFolder.create(tmp_path / "reports")
+    run = Run(RunFolder.create(tmp_path / "reports"))
     if flavour == "kind":
         return KindStack(
             cluster,  # type: ignore[arg-type]  # the fake speaks the Cluster protocol

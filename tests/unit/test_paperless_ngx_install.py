@@ -22,9 +22,9 @@ from fixtures.errors import ComponentError, ManifestError
 from fixtures.paperless_ngx import install as installer
 from fixtures.paperless_ngx import real
 from fixtures.paperless_ngx.real import RealPaperlessNgx, deployment_env, django_password
-from fixtures.redaction import SECRETS
 from fixtures.release import tree_checksum
 from fixtures.report.run_folder import RunFolder
+from fixtures.run import Run
 from fixtures.timeouts import Timeouts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -220,12 +220,12 @@ def test_the_local_settings_map_every_cluster_address_and_generate_the_secrets(t
     deployed = deployment_env(topology)
     assert deployed["PAPERLESS_ADMIN_USER"] == "admin" and "svc.cluster.local" in deployed["PAPERLESS_REDIS"]
 
-    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, Run(RunFolder(tmp_path / "run")), Timeouts())
     env, changes = ngx.environment()
     assert env["PAPERLESS_REDIS"] == f"redis://127.0.0.1:{ngx.redis_port}"
     assert env["PAPERLESS_URL"] == ngx.url and not any("cluster.local" in v for v in env.values())
     assert env["PAPERLESS_SECRET_KEY"] != deployed["PAPERLESS_SECRET_KEY"]
-    assert env["PAPERLESS_SECRET_KEY"] in SECRETS.known().values()
+    assert env["PAPERLESS_SECRET_KEY"] in ngx.run.secrets.known().values()
     assert {
         "key": "PAPERLESS_SECRET_KEY",
         "deployed": "(Secret)",
@@ -245,7 +245,7 @@ def test_redis_runs_as_its_deployment_says_with_the_runs_changes_recorded(tmp_pa
     from tests.manifest_patch import apply
 
     topology = discover(REPO / "manifests")
-    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, Run(RunFolder(tmp_path / "run")), Timeouts())
     argv, record = ngx.redis_argv()
     assert argv[:3] == ["redis-server", "--port", str(ngx.redis_port)] and "--save" in argv
     assert "readinessProbe" in record["not_reproduced"]  # type: ignore[operator]
@@ -267,13 +267,13 @@ def test_helm_values_naming_postgresql_get_this_runs_server_and_a_generated_pass
     placeholder set at deploy time): the host and port become this run's server, the password is
     generated and registered, the names and the workers stay as set."""
     topology = discover(REPO / "examples" / "home-lab-14.3")
-    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, Run(RunFolder(tmp_path / "run")), Timeouts())
     assert ngx.engine == "postgresql" and ngx.postgres is not None
     env, changes = ngx.environment()
     assert env["PAPERLESS_DBHOST"] == "127.0.0.1" and env["PAPERLESS_DBPORT"] == str(ngx.postgres.port)
     assert env["PAPERLESS_DBNAME"] == "paperless" and env["PAPERLESS_DBUSER"] == "paperless_user"
     assert env["PAPERLESS_DBPASS"] == ngx.db_password != "set-at-deploy-time"
-    assert ngx.db_password in SECRETS.known().values() and ngx.db_password in ngx.generated.values()
+    assert ngx.db_password in ngx.run.secrets.known().values() and ngx.db_password in ngx.generated.values()
     assert env["PAPERLESS_TASK_WORKERS"] == "2" and env["PAPERLESS_CONSUMER_DELETE_DUPLICATES"] == "true"
     assert {"key": "PAPERLESS_DBPASS", "deployed": "(Secret)", "local": "generated for this run"} in changes
     assert not any(c["local"].startswith("(unset") for c in changes if c["key"].startswith("PAPERLESS_DB"))
@@ -296,7 +296,7 @@ def test_the_database_is_the_one_paperless_ngx_would_choose_from_the_settings(
 ) -> None:
     """settings.py (_parse_db_settings): PAPERLESS_DBHOST decides, PAPERLESS_DBENGINE only picks MariaDB."""
     topology = discover(REPO / "manifests")
-    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, RunFolder(tmp_path / "run"), Timeouts())
+    ngx = RealPaperlessNgx(tmp_path, topology, tmp_path, Run(RunFolder(tmp_path / "run")), Timeouts())
     ngx.deployed = {**ngx.deployed, **extra}
     assert ngx.engine == engine
     if engine == "mariadb":  # not run here: SQLite, each setting a recorded change

@@ -15,6 +15,7 @@ import pytest
 
 from fixtures.errors import ComponentError
 from fixtures.report.run_folder import RunFolder
+from fixtures.run import Run
 from fixtures.stack.paperless_side import LocalPaperless
 from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
@@ -29,7 +30,7 @@ class _Ngx:
 
 
 def _side(tmp_path: Path) -> LocalPaperless:
-    return LocalPaperless(REPO / "manifests", RunFolder(tmp_path), Timeouts(), None)
+    return LocalPaperless(REPO / "manifests", Run(RunFolder(tmp_path)), Timeouts(), None)
 
 
 def test_stop_waits_for_an_early_start_still_under_way_then_stops_what_it_started(

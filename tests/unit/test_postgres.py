@@ -12,7 +12,7 @@ import pytest
 
 from fixtures.paperless_ngx.install import installed, postgres_template_version
 from fixtures.paperless_ngx.postgres import TEMPLATE_CLUSTER, PostgresServer, binaries
-from fixtures.processes import pid_alive
+from fixtures.processes import Supervisor, pid_alive
 from fixtures.timeouts import Timeouts
 
 
@@ -26,11 +26,13 @@ def _psql_tcp(
     )
 
 
-def test_a_runs_database_comes_from_the_migrated_template_owned_by_the_trees_role(tmp_path: Path) -> None:
+def test_a_runs_database_comes_from_the_migrated_template_owned_by_the_trees_role(
+    tmp_path: Path, supervisor: Supervisor
+) -> None:
     install, bindir = installed(), binaries()
     if install is None or bindir is None or postgres_template_version(install) is None:
         pytest.skip("needs Debian's PostgreSQL and the install's template cluster (make setup)")
-    server = PostgresServer(bindir, tmp_path / "postgresql.log", Timeouts())
+    server = PostgresServer(supervisor, bindir, tmp_path / "postgresql.log", Timeouts())
     try:
         server.copy_from(install / TEMPLATE_CLUSTER)
         server.start()

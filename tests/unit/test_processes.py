@@ -6,22 +6,13 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fixtures.errors import ComponentError
 from fixtures.ports import free_port
-from fixtures.processes import Process, forget_deaths
-
-
-@pytest.fixture(autouse=True)
-def clean() -> Iterator[None]:
-    """The servers here die on purpose: their deaths must not end every later wait of the session."""
-    forget_deaths()
-    yield
-    forget_deaths()
+from fixtures.processes import Process, Supervisor
 
 
 def test_a_process_left_running_is_stopped_when_the_interpreter_exits(tmp_path: Path) -> None:
@@ -29,8 +20,10 @@ def test_a_process_left_running_is_stopped_when_the_interpreter_exits(tmp_path: 
     gone by the time the interpreter that started it has exited."""
     script = (
         "from pathlib import Path\n"
-        "from fixtures.processes import Process\n"
-        f"proc = Process('stubborn', ['sh', '-c', 'trap \"\" TERM; while :; do sleep 0.1; done'], "
+        "from fixtures.processes import Process, Supervisor\n"
+        "from fixtures.redaction import Secrets\n"
+        "loop = ['sh', '-c', 'trap \"\" TERM; while :; do sleep 0.1; done']\n"
+        f"proc = Process(Supervisor(Secrets()), 'stubborn', loop, "
         f"Path({str(tmp_path / 'log')!r})).start()\n"
         "print(proc.pid, flush=True)\n"
     )
@@ -53,7 +46,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_server_that_dies_is_reported_with_the_first_error_line_of_its_log_not_only_its_tail(
-    tmp_path: Path,
+    tmp_path: Path, supervisor: Supervisor
 ) -> None:
     """LiteLLM after a failed bind: the error, then 70 lines of shutdown traceback, then exit 3. The
     one-line message must carry the bind error, which no tail of 20 lines shows."""
@@ -64,7 +57,7 @@ def test_a_server_that_dies_is_reported_with_the_first_error_line_of_its_log_not
         "('127.0.0.1', 1): address already in use\"; "
         'for i in $(seq 70); do echo "  File shutdown.py, line $i"; done; exit 3'
     )
-    proc = Process("server", ["sh", "-c", script], tmp_path / "server.log").start()
+    proc = Process(supervisor, "server", ["sh", "-c", script], tmp_path / "server.log").start()
     _wait_dead(proc)
 
     with pytest.raises(ComponentError) as caught:
@@ -76,12 +69,18 @@ def test_a_server_that_dies_is_reported_with_the_first_error_line_of_its_log_not
     proc.stop()
 
 
-def test_the_first_error_named_is_this_starts_not_an_earlier_runs_of_the_same_log(tmp_path: Path) -> None:
+def test_the_first_error_named_is_this_starts_not_an_earlier_runs_of_the_same_log(
+    tmp_path: Path, supervisor: Supervisor
+) -> None:
     """A tier scaled back up appends to its log: an error of its first life is not why it died now."""
     log = tmp_path / "tier.log"
-    first = Process("tier", ["sh", "-c", "echo 'ERROR: the fault a test injected'; exit 1"], log).start()
+    first = Process(
+        supervisor, "tier", ["sh", "-c", "echo 'ERROR: the fault a test injected'; exit 1"], log
+    ).start()
     _wait_dead(first)
-    second = Process("tier", ["sh", "-c", "echo 'OSError: [Errno 98] address already in use'; exit 3"], log)
+    second = Process(
+        supervisor, "tier", ["sh", "-c", "echo 'OSError: [Errno 98] address already in use'; exit 3"], log
+    )
     second.start()
     _wait_dead(second)
 
@@ -93,15 +92,17 @@ def test_the_first_error_named_is_this_starts_not_an_earlier_runs_of_the_same_lo
 
 
 def _wait_dead(proc: Process) -> None:
-    """Until the process has exited and its watcher has recorded the exit: a death registered after the
-    test's own ``forget_deaths`` would end the next test's waits (seen under load in a CI run)."""
+    """Until the process has exited and its watcher has recorded the exit (before the test's supervisor
+    is stopped)."""
     deadline = time.monotonic() + 30
     while proc.alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.watched.wait(max(deadline - time.monotonic(), 0))
 
 
-def test_readiness_is_measured_in_wall_time_and_in_the_cpu_the_process_spent(tmp_path: Path) -> None:
+def test_readiness_is_measured_in_wall_time_and_in_the_cpu_the_process_spent(
+    tmp_path: Path, supervisor: Supervisor
+) -> None:
     """A server that computes 0.5 s before it listens (as LiteLLM imports for ~10 s): its own CPU
     time until it serves is at least that (less the kernel's tick rounding: /proc counts in ticks),
     and never more than the wall time it took."""
@@ -113,7 +114,9 @@ def test_readiness_is_measured_in_wall_time_and_in_the_cpu_the_process_spent(tmp
         " bind='127.0.0.1')\n"
     )
     port = free_port(tmp_path / "ports")
-    proc = Process("busy server", [sys.executable, "-c", script, str(port)], tmp_path / "log", cwd=tmp_path)
+    proc = Process(
+        supervisor, "busy server", [sys.executable, "-c", script, str(port)], tmp_path / "log", cwd=tmp_path
+    )
     try:
         proc.start().wait_serving(f"http://127.0.0.1:{port}/", "the busy server", timeout=30)
         assert proc.ready_after is not None
