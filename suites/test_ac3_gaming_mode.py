@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from fixtures.criteria import AC3, COLD_START_BUDGET_S
+from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
 from fixtures.doubles.tiers.journal import VIA_HEADER
 from fixtures.errors import WaitTimeout
 from fixtures.evidence import assert_completions, assert_served_by
@@ -191,7 +192,7 @@ def test_an_ollama_cold_start_that_fits_the_tier_timeout_is_waited_for(
     require(stack, Capability.FAULTS)
     timeout = _scaled_ollama_timeout(stack)
     cold = OLLAMA_COLD_START_S * SCALE
-    stack.tier("ollama").fault("cold_start", delay_s=cold)
+    stack.tier("ollama").fault(FaultSpec(FaultKind.COLD_START, delay_s=cold))
 
     reply = gateway.chat(FIRST_GROUP, PROMPT, extra={"timeout": timeout})
 
@@ -206,7 +207,7 @@ def test_an_ollama_cold_start_longer_than_the_tier_timeout_is_not_waited_for(
 ) -> None:
     require(stack, Capability.FAULTS)
     timeout = _scaled_ollama_timeout(stack)
-    stack.tier("ollama").fault("cold_start", delay_s=timeout * 2)
+    stack.tier("ollama").fault(FaultSpec(FaultKind.COLD_START, delay_s=timeout * 2))
 
     reply = gateway.chat(FIRST_GROUP, PROMPT, extra={"timeout": timeout})
 

@@ -19,6 +19,7 @@ classification", with what an owner can do about each.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +30,7 @@ from fixtures.archive import Archive
 from fixtures.corpus import Document, load
 from fixtures.criteria import AC3, NFR67
 from fixtures.doubles.tiers.answers import DEFAULT_SHAPES, SHAPES
+from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
 from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
@@ -36,12 +38,12 @@ from fixtures.stack.base import Capability, Stack
 pytestmark = [*NFR67, pytest.mark.shapes]
 
 # shape -> (how a tier is told to answer it, what it looks like)
-CELLS: dict[str, tuple[dict[str, Any], str]] = {
-    **{name: ({"kind": "shape", "shape": name}, text) for name, (text, _) in SHAPES.items()},
-    "think": ({"kind": "think"}, "a <think> block, then the tier's JSON"),
-    "unterminated": ({"kind": "malformed"}, "JSON cut off before its end"),
-    "no_usage": ({"kind": "no_usage"}, "no usage (token counts) in the answer"),
-    "cut_connection": ({"kind": "reset"}, "the connection closed halfway through the answer"),
+CELLS: dict[str, tuple[FaultSpec, str]] = {
+    **{name: (FaultSpec(FaultKind.SHAPE, shape=name), text) for name, (text, _) in SHAPES.items()},
+    "think": (FaultSpec(FaultKind.THINK), "a <think> block, then the tier's JSON"),
+    "unterminated": (FaultSpec(FaultKind.MALFORMED), "JSON cut off before its end"),
+    "no_usage": (FaultSpec(FaultKind.NO_USAGE), "no usage (token counts) in the answer"),
+    "cut_connection": (FaultSpec(FaultKind.RESET), "the connection closed halfway through the answer"),
 }
 TIERS = [
     pytest.param((), "vllm", id="vllm"),
@@ -119,8 +121,7 @@ def _row(stack: Stack, archive: Archive, tier: str) -> tuple[dict[str, dict[str,
     control = stack.tier(tier)
     control.clear_journal()
     for shape, item in filed.items():  # each copy has a line of its own: the fault is aimed at it
-        spec = dict(CELLS[shape][0])
-        control.fault(spec.pop("kind"), match=item.marker, **spec)
+        control.fault(dataclasses.replace(CELLS[shape][0], match=item.marker))
     timings["scan_s"] = round(archive.classify(), 2)
     control.clear_faults()
     journals = {t: stack.tier(t).journal() for t in stack.tier_names if stack.is_up(t)}

@@ -15,6 +15,7 @@ import pytest
 from fixtures.archive import Archive, Filed
 from fixtures.corpus import load
 from fixtures.criteria import NFR67
+from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 
@@ -77,7 +78,7 @@ def test_a_tier_answering_invalid_json_gets_nothing_written_and_is_reported(
     require(stack, Capability.FAULTS)
     tier = stack.tier_names[0]
     (item,) = archive.golden(load().documents[5:6])
-    stack.tier(tier).fault("malformed")  # until cleared
+    stack.tier(tier).fault(FaultSpec(FaultKind.MALFORMED))  # until cleared
 
     archive.classify()
 
@@ -132,9 +133,9 @@ def test_an_answer_shape_the_parser_may_not_read_never_leads_to_a_wrong_write(
     tier = stack.tier_names[0]
     (item,) = archive.golden(load().documents[6:7] if shape == "think" else load().documents[7:8])
     if shape == "think":
-        stack.tier(tier).fault("think")
+        stack.tier(tier).fault(FaultSpec(FaultKind.THINK))
     else:
-        stack.tier(tier).fault("shape", shape=shape)
+        stack.tier(tier).fault(FaultSpec(FaultKind.SHAPE, shape=shape))
 
     archive.classify()
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from fixtures import load
 from fixtures.archive import Archive
 from fixtures.corpus import load as corpus
 from fixtures.criteria import AC3, NFR65
+from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
 from fixtures.errors import WaitTimeout
 from fixtures.failover import BUDGET_S
 from fixtures.gateway import Gateway
@@ -41,6 +41,8 @@ from fixtures.stack.base import Capability, Stack
 pytestmark = [*NFR65, *AC3, pytest.mark.resilience]
 
 SEED = 1465  # the transitions' moments: the same every run, so a failure can be replayed
+FLAP_SEED = SEED + 1  # vLLM's flips during the batch: down and up, each after 0.5-1.5 s
+FLAP_MIN_S, FLAP_MAX_S = 0.5, 1.5
 # During the batch the CPU tier is not spotless either: it starts cold once (the story's 120 s load,
 # scaled 1/60 as in AC3, within its timeout) and a seeded share of its answers are errors, which
 # LiteLLM's next tier must cover.
@@ -160,25 +162,14 @@ def test_a_document_batch_while_vllm_flaps_is_classified_once_each_and_none_is_l
     consumed = archive.as_consumed(filed)
     faults = Capability.FAULTS in stack.capabilities and Capability.JOURNALS in stack.capabilities
     if faults:
-        stack.tier(cpu).fault("cold_start", delay_s=OLLAMA_COLD_START_S)
-        stack.tier(cpu).fault("error", status=500, rate=OLLAMA_ERROR_RATE, seed=OLLAMA_ERROR_SEED)
-    rng = random.Random(SEED + 1)
-    stop = threading.Event()
-    flips: list[tuple[float, int]] = []
-
-    def flap() -> None:  # down and up, every 0.5-1.5 s, until the last round's scans are done
-        while True:
-            for replicas in (0, 1):
-                if stop.wait(rng.uniform(0.5, 1.5)):
-                    return
-                stack.scale(first, replicas)
-                flips.append((round(time.monotonic(), 3), replicas))
-
+        stack.tier(cpu).fault(FaultSpec(FaultKind.COLD_START, delay_s=OLLAMA_COLD_START_S))
+        stack.tier(cpu).fault(
+            FaultSpec(FaultKind.ERROR, status=500, rate=OLLAMA_ERROR_RATE, seed=OLLAMA_ERROR_SEED)
+        )
     rows: list[dict[str, Any]] = []
     cpu_entries: list[dict[str, Any]] = []
-    flapper = threading.Thread(target=flap, name="vllm flapping", daemon=True)
-    flapper.start()
-    try:
+    # vLLM flaps until the last round's scans are done; restored when the block ends, whatever happens
+    with stack.flapping(first, seed=FLAP_SEED, min_s=FLAP_MIN_S, max_s=FLAP_MAX_S) as flips:
         for round_ in range(profile.rounds):
             if round_:
                 filed = archive.renew(filed, consumed)
@@ -198,10 +189,6 @@ def test_a_document_batch_while_vllm_flaps_is_classified_once_each_and_none_is_l
                      "writes": None if times is None else sum(t >= began for t in times),
                      "latency_s": outcome.latency_s, "problems": outcome.problems}
                 )  # fmt: skip
-    finally:
-        stop.set()
-        flapper.join(timeout=60)
-        stack.scale(first, 1)
     wrong = [r for r in rows if r["problems"]]
     doubled = [r for r in rows if (r["writes"] or 0) > 1]
     lost = [r for r in rows if not r["writes"]]
