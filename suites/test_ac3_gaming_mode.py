@@ -20,6 +20,7 @@ from fixtures.errors import WaitTimeout
 from fixtures.evidence import assert_completions, assert_served_by
 from fixtures.gateway import Gateway
 from fixtures.manifests import FALLBACK_SECTIONS, FIRST_GROUP, fallback_sections
+from fixtures.options import Options
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 
@@ -158,9 +159,9 @@ def test_when_vllm_is_back_traffic_returns_to_vllm_within_the_recovery_budget(
     gateway: Gateway,
     gaming_mode: float,
     figures: dict[str, object],
-    pytestconfig: pytest.Config,
+    options: Options,
 ) -> None:
-    budget = float(pytestconfig.getoption("--recovery-budget"))
+    budget = options.recovery_budget
     for _ in range(GAMING_REQUESTS):  # a household's few requests while the GPU is away, not just one
         assert_served_by(stack, gateway.chat(FIRST_GROUP, PROMPT), "ollama")
     restored = time.monotonic()

@@ -12,17 +12,14 @@ import pytest
 
 from fixtures.criteria import LINT
 from fixtures.lint import ERROR, RULES, Manifests, Rule, read
+from fixtures.options import Options
 
 pytestmark = [*LINT]
 
 
 @pytest.fixture(scope="module")
-def manifests(manifests_dir: Path, pytestconfig: pytest.Config) -> Manifests:
-    return read(
-        manifests_dir,
-        pytestconfig.getoption("--cold-start-budget"),
-        pytestconfig.getoption("--recovery-budget"),
-    )
+def manifests(manifests_dir: Path, options: Options) -> Manifests:
+    return read(manifests_dir, options.cold_start_budget, options.recovery_budget)
 
 
 def test_the_manifests_are_readable(manifests: Manifests) -> None:

@@ -34,6 +34,7 @@ from fixtures.errors import WaitTimeout
 from fixtures.failover import BUDGET_S
 from fixtures.gateway import Gateway
 from fixtures.manifests import FIRST_GROUP
+from fixtures.options import Options
 from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack
@@ -98,10 +99,10 @@ def test_traffic_through_every_gaming_mode_transition_is_served_unharmed(
     gateway: Gateway,
     run_folder: RunFolder,
     resilience: dict[str, Any],
-    pytestconfig: pytest.Config,
+    options: Options,
 ) -> None:
     require(stack, Capability.DISRUPTION)
-    name = pytestconfig.getoption("--resilience-profile")
+    name = options.resilience_profile
     profile = PROFILES[name]
     first = stack.tier_names[0]
     rng = random.Random(SEED)
@@ -149,14 +150,14 @@ def test_traffic_through_every_gaming_mode_transition_is_served_unharmed(
 
 
 def test_a_document_batch_while_vllm_flaps_is_classified_once_each_and_none_is_lost(
-    stack: Stack, archive: Archive, resilience: dict[str, Any], pytestconfig: pytest.Config
+    stack: Stack, archive: Archive, resilience: dict[str, Any], options: Options
 ) -> None:
     """The golden documents, filed once, are classified ``profile.rounds`` times while vLLM flaps the
     whole time (12 x 9 = 108 classifications in the full profile): after each round Paperless-AI
     forgets them and their classification is put back (``Archive.renew``, an owner's "reprocess"),
     so each round is a batch of new work without a consumption per document."""
     require(stack, Capability.DISRUPTION)
-    profile = PROFILES[pytestconfig.getoption("--resilience-profile")]
+    profile = PROFILES[options.resilience_profile]
     first, cpu = stack.tier_names[0], stack.tier_names[1]
     filed = archive.golden(corpus().documents)
     consumed = archive.as_consumed(filed)

@@ -3,17 +3,23 @@
 ``_start_ngx`` is replaced by a stand-in that waits to be released, so what is proven is the
 hand-over only: the early start's result or error reaches ``start``'s caller, and ``stop`` waits for
 an early start still under way before it stops anything (else processes would start after it).
+Whether to start early at all: a selected test needs the ``live_pipeline`` fixture, found by the
+fixture's own name (``fixtures.plugin.wants_paperless_side``), not by a copy of it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from fixtures.errors import ComponentError
+from fixtures.plugin import live_pipeline, wants_paperless_side
 from fixtures.report.run_folder import RunFolder
 from fixtures.run import Run
 from fixtures.stack.paperless_side import LocalPaperless
@@ -71,3 +77,24 @@ def test_an_early_start_that_failed_raises_where_the_paperless_side_is_asked_for
         side._early_ngx_url()
     assert side._early_ngx_url() is None, "taken over once"
     side.stop()
+
+
+@dataclass
+class _Item:
+    """What the rule reads of a collected test: its fixture closure (``pytest.Item.fixturenames``)."""
+
+    fixturenames: Sequence[str]
+
+
+def _items(*closures: Sequence[str]) -> list[pytest.Item]:
+    return cast(list[pytest.Item], [_Item(names) for names in closures])
+
+
+def test_the_early_start_is_wanted_when_a_test_needs_the_fixture_named_by_its_function() -> None:
+    # ``archive``, ``shelf`` and ``pipeline`` all request it: their closures hold its name too
+    needs_it = ("stack", "live_stack", "archive", "shelf", live_pipeline.name)
+
+    assert live_pipeline.name == live_pipeline.__wrapped__.__name__  # the function's name, no alias
+    assert wants_paperless_side(_items(("stack", "gateway"), needs_it))
+    assert not wants_paperless_side(_items(("stack", "gateway"), ("live_stack",)))
+    assert not wants_paperless_side([])

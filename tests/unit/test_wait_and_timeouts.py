@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
+from fixtures.options import Options
 from fixtures.report.run_folder import keep_count
-from fixtures.timeouts import DEPRECATED_TIMEOUT, Timeouts, overrides, seconds_option, timeout_option
+from fixtures.timeouts import DEPRECATED_TIMEOUT, Timeouts, seconds_option, timeout_option
 from fixtures.wait import wait_for
 
 
@@ -83,8 +84,8 @@ def test_a_number_an_option_cannot_use_is_a_usage_error_naming_the_option(option
 
 
 def test_the_first_spelling_timeout_still_overrides_with_a_deprecation_warning(tmp_path: Path) -> None:
-    given = {"deprecated_timeout": ["request=7"], "--stack-timeout": ["startup=5"]}
-    assert Timeouts.from_options(overrides(given.__getitem__)) == Timeouts(startup=5, request=7)
+    given = Options(deprecated_timeout=("request=7", "startup=1"), stack_timeout=("startup=5",))
+    assert given.timeouts == Timeouts(startup=5, request=7), "--stack-timeout wins over --timeout"
 
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "suites", "-m", "lint", "-q", "-p", "no:cacheprovider",
