@@ -67,7 +67,7 @@ test: setup $(CHROMIUM) lint
 # cached environment; a release that does not install is a row saying why). Table in reports/.
 VERSIONS ?= 1.80.17 1.100.5 1.108.7
 litellm-matrix: setup
-	$(PY) -m fixtures.upgrade_gate.matrix $(VERSIONS)
+	$(PY) -m fixtures.litellm.upgrade_gate.matrix $(VERSIONS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache

@@ -17,8 +17,8 @@ from fixtures.corpus import load
 from fixtures.criteria import AC1
 from fixtures.doubles.tiers.journal import VIA_HEADER
 from fixtures.evidence import assert_completions, assert_served_by
-from fixtures.gateway import Gateway
-from fixtures.manifests import FIRST_GROUP
+from fixtures.litellm.client import Gateway
+from fixtures.litellm.config import FIRST_GROUP
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
 from fixtures.stack.pipeline import Pipeline

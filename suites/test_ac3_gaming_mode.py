@@ -18,8 +18,8 @@ from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
 from fixtures.doubles.tiers.journal import VIA_HEADER
 from fixtures.errors import WaitTimeout
 from fixtures.evidence import assert_completions, assert_served_by
-from fixtures.gateway import Gateway
-from fixtures.manifests import FALLBACK_SECTIONS, FIRST_GROUP, fallback_sections
+from fixtures.litellm.client import Gateway
+from fixtures.litellm.config import FALLBACK_SECTIONS, FIRST_GROUP, fallback_sections
 from fixtures.options import Options
 from fixtures.plugin import require
 from fixtures.stack.base import Capability, Stack
@@ -127,7 +127,7 @@ def test_the_section_this_release_reads_the_fallback_chain_from_is_the_one_the_r
     )
     assert read == FALLBACK_SECTIONS[0], (
         f"this release reads {read}.fallbacks when both sections set them; the harness's model "
-        f"(fixtures.manifests.FALLBACK_SECTIONS, lint LLM009) assumes {FALLBACK_SECTIONS[0]}: the chain "
+        f"(fixtures.litellm.config.FALLBACK_SECTIONS, lint LLM009) assumes {FALLBACK_SECTIONS[0]}: the chain "
         f"the suites expect and the report names ({placement['read_from']}) may not be the one that runs"
     )
 

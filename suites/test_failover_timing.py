@@ -16,8 +16,8 @@ import pytest
 
 from fixtures.criteria import NFR65
 from fixtures.failover import BUDGET_S, MODES, Sample, failure_mode, floor, measure, plot, summarize
-from fixtures.gateway import Gateway
-from fixtures.manifests import FIRST_GROUP
+from fixtures.litellm.client import Gateway
+from fixtures.litellm.config import FIRST_GROUP
 from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack

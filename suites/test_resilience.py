@@ -32,8 +32,8 @@ from fixtures.criteria import AC3, NFR65
 from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
 from fixtures.errors import WaitTimeout
 from fixtures.failover import BUDGET_S
-from fixtures.gateway import Gateway
-from fixtures.manifests import FIRST_GROUP
+from fixtures.litellm.client import Gateway
+from fixtures.litellm.config import FIRST_GROUP
 from fixtures.options import Options
 from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder

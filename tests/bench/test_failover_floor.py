@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from fixtures.failover import percentile
-from fixtures.gateway import Gateway, Reply
-from fixtures.manifests import FIRST_GROUP
+from fixtures.litellm.client import Gateway, Reply
+from fixtures.litellm.config import FIRST_GROUP
 from fixtures.plugin import require
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Capability, Stack

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from fixtures.failover import percentile
-from fixtures.manifests import FIRST_GROUP
+from fixtures.litellm.config import FIRST_GROUP
 from fixtures.report.run_folder import RunFolder
 from fixtures.stack.base import Stack
 

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.controls.runner import REPO, JunitOutcome, _outcomes, child_pytest, selected, side_by_side
+from tests.controls.runner import (
+    REPO,
+    JunitOutcome,
+    _outcomes,
+    child_pytest,
+    die_with_parent,
+    params_of,
+    pooled,
+)
 
 pytestmark = pytest.mark.control
 
@@ -45,17 +54,29 @@ def _run_probe(victim: str, workdir: Path) -> Run:
     )
     env["PROBE_KILL"] = victim
     started = time.monotonic()
-    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False)
+    done = subprocess.run(
+        argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False,
+        preexec_fn=die_with_parent,
+    )  # fmt: skip
     took = time.monotonic() - started
     reports = (workdir / "reports" / "latest").resolve()
     return Run(done.returncode, done.stdout, _outcomes(reports / "junit.xml"), reports, took)
 
 
+def child_runs(items: list[pytest.Item], root: Path) -> dict[str, Callable[[], Run | str]]:
+    """Each selected victim's run, for the session's pool."""
+    return {
+        f"victim {victim}": (lambda victim=victim: _run(victim, root / victim))
+        for victim in params_of(items, __name__, "victim")
+    }
+
+
 @pytest.fixture(scope="module")
 def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run | str]:
-    """The selected victims' runs side by side (each a whole stack in a child pytest)."""
-    root = tmp_path_factory.mktemp("dead-component")
-    return side_by_side(lambda victim: _run(victim, root / victim), selected(request, "victim"), len(VICTIMS))
+    """The selected victims' runs (each a whole stack in a child pytest): the session's pool, else
+    side by side here."""
+    jobs = child_runs(request.session.items, tmp_path_factory.mktemp("dead-component"))
+    return {key.removeprefix("victim "): run for key, run in pooled(request, jobs, len(VICTIMS)).items()}
 
 
 @pytest.mark.parametrize("victim", VICTIMS)

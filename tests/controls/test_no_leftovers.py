@@ -11,6 +11,7 @@ import json
 import signal
 import socket
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 
 from fixtures.errors import WaitTimeout
 from fixtures.wait import wait_for
-from tests.controls.runner import REPO, child_pytest, selected, side_by_side
+from tests.controls.runner import REPO, child_pytest, die_with_parent, params_of, pooled
 
 PROBE = "tests/controls/probe_stack.py"
 TREE = REPO / "examples" / "home-lab-14.3"
@@ -47,6 +48,7 @@ def _in_groups(groups: set[int]) -> list[str]:
 
 
 def _as_from_a_terminal() -> None:
+    die_with_parent()  # a run of the session's pool ends with the session
     # Runs in the child before exec. A run started in the background (``cmd &`` in a script, nohup,
     # some CI runners) inherits SIGINT ignored, and Python then never turns Ctrl-C into
     # KeyboardInterrupt: the "ctrl-c" case would test nothing but a hang (seen in a clean-clone run).
@@ -138,12 +140,19 @@ def _end_and_check(case: str, workdir: Path) -> Ending:
     return ended
 
 
+def child_runs(items: list[pytest.Item], root: Path) -> dict[str, Callable[[], Ending]]:
+    """Each selected ending's run, for the session's pool."""
+    return {
+        f"ending {case}": (lambda case=case: _end(case, root / case.replace(" ", "-")))
+        for case in params_of(items, __name__, "case")
+    }
+
+
 @pytest.fixture(scope="module")
 def endings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ending]:
-    """Every selected case's run, ended and checked, two at a time."""
-    root = tmp_path_factory.mktemp("no-leftovers")
-    cases = selected(request, "case")
-    return side_by_side(lambda case: _end(case, root / case.replace(" ", "-")), cases, PARALLEL)
+    """Every selected case's run, ended and checked (the session's pool, else two at a time here)."""
+    jobs = child_runs(request.session.items, tmp_path_factory.mktemp("no-leftovers"))
+    return {key.removeprefix("ending "): ending for key, ending in pooled(request, jobs, PARALLEL).items()}
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -10,11 +10,12 @@ make it pass: its verdict is the point.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.controls.runner import REPO, run_suites
+from tests.controls.runner import REPO, SuiteRun, pooled, run_suites
 
 TREE = REPO / "examples" / "home-lab-14.3" / "applications"
 NOT_CONFIGURED = "counts itself as not configured"  # no init step writes data/.env (K8S002)
@@ -55,9 +56,15 @@ EXPECTED_FAILURES = {
 }
 
 
+def child_runs(items: list[pytest.Item], root: Path) -> dict[str, Callable[[], SuiteRun]]:
+    """The whole suites on the tree, for the session's pool (the longest child run of the session)."""
+    return {"owner-style tree": lambda: run_suites(["suites"], TREE, root, timeout=900)}
+
+
 @pytest.fixture(scope="module")
-def verdict(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    return run_suites(["suites"], TREE, Path(tmp_path_factory.mktemp("owner-style")), timeout=900)
+def verdict(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
+    jobs = child_runs(request.session.items, Path(tmp_path_factory.mktemp("owner-style")))
+    return pooled(request, jobs, 1)["owner-style tree"]
 
 
 def test_nothing_errors_at_setup_on_the_owners_layout(verdict) -> None:  # type: ignore[no-untyped-def]

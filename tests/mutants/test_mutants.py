@@ -12,7 +12,7 @@ the run's report folder.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import yaml
 from fixtures.lint import ERROR, lint
 from fixtures.plugin import summary_line
 from fixtures.report.run_folder import RunFolder
-from tests.controls.runner import run_suites, selected, side_by_side
+from tests.controls.runner import params_of, pooled, run_suites
 from tests.manifest_patch import apply
 
 pytestmark = pytest.mark.control
@@ -98,6 +98,13 @@ def judge(mutant: dict[str, Any], workdir: Path) -> Verdict:
     return verdict
 
 
+def child_runs(items: list[pytest.Item], root: Path) -> dict[str, Callable[[], Verdict]]:
+    """Each selected mutant's judgement (a child run), slow ones first: for the session's pool."""
+    ids = {m["id"] for m in params_of(items, __name__, "mutant")}
+    chosen = [m for m in sorted(MUTANTS, key=lambda m: not m.get("slow")) if m["id"] in ids]
+    return {f"mutant {m['id']}": (lambda m=m: judge(m, root / m["id"])) for m in chosen}
+
+
 @pytest.fixture(scope="module")
 def verdicts(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, run_folder: RunFolder
@@ -105,9 +112,8 @@ def verdicts(
     started = time.monotonic()
     root = tmp_path_factory.mktemp("mutants")
     # Only the mutants this session selected (``-k <id>`` judges one, not the whole catalog).
-    ids = {mutant["id"] for mutant in selected(request, "mutant")}
-    chosen = {m["id"]: m for m in sorted(MUTANTS, key=lambda m: not m.get("slow")) if m["id"] in ids}
-    found = side_by_side(lambda mid: judge(chosen[mid], root / mid), chosen, PARALLEL)
+    jobs = child_runs(request.session.items, root)
+    found = {key.removeprefix("mutant "): v for key, v in pooled(request, jobs, PARALLEL).items()}
     killed = sum(v.ok for v in found.values())
     wall = time.monotonic() - started
     run_folder.write_json(
@@ -122,7 +128,9 @@ def verdicts(
         },
     )
     summary_line(
-        request.config, f"mutants: kill rate {killed}/{len(found)} in {wall:.0f} s ({PARALLEL} at a time)"
+        request.config,
+        f"mutants: kill rate {killed}/{len(found)}; {wall:.0f} s waited for their runs (session pool or "
+        f"{PARALLEL} at a time here)",
     )
     yield found
 

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from fixtures.gateway import Gateway
+from fixtures.litellm.client import Gateway
 
 HEADERS = {"x-litellm-model-id": "ollama-1", "x-litellm-model-group": "ollama-qwen"}
 

@@ -18,7 +18,7 @@ import yaml
 
 from fixtures.errors import ManifestError
 from fixtures.k8s.render import key, render_manifests
-from fixtures.manifests import CONFIG_KEY
+from fixtures.litellm.config import CONFIG_KEY
 from fixtures.stack.factory import KIND_NODE_IMAGE, KIND_RELEASE
 from tests.controls.runner import REPO
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.upgrade_gate import release as litellm_release
-from fixtures.upgrade_gate.matrix import Row, _read, table
+from fixtures.litellm.upgrade_gate import release as litellm_release
+from fixtures.litellm.upgrade_gate.matrix import Row, _read, table
 
 JUNIT = """<testsuites><testsuite>
 <testcase name="test_a"/>
@@ -81,7 +81,7 @@ def test_every_release_gets_prisma_at_the_harness_pin_as_the_image_has_it() -> N
 
 def test_the_gate_finds_the_repository_it_runs_the_suites_of() -> None:
     """A path off by one folder (the modules moved into upgrade_gate/) fails only in a real matrix run."""
-    from fixtures.upgrade_gate import matrix
+    from fixtures.litellm.upgrade_gate import matrix
 
     assert (matrix.REPO / "isolated").is_file() and (matrix.REPO / "suites").is_dir()
     assert litellm_release.REQUIREMENTS.is_file()

@@ -8,9 +8,9 @@ import pytest
 
 from fixtures.discovery import discover
 from fixtures.errors import ManifestError
+from fixtures.litellm.pod import litellm_process
 from fixtures.pods import HOST_ENV
 from fixtures.redaction import fingerprint
-from fixtures.stack.litellm_pod import litellm_process
 from tests.manifest_patch import apply
 
 REFERENCE = Path("manifests")

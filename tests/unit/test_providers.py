@@ -1,4 +1,4 @@
-"""The provider table of ``fixtures.providers`` against LiteLLM's own ``get_llm_provider``."""
+"""The provider table of ``fixtures.litellm.providers`` against LiteLLM's own ``get_llm_provider``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from fixtures.providers import PREFIXES, provider_of
+from fixtures.litellm.providers import PREFIXES, provider_of
 
 # Names of the owner's configs (bare OpenAI names, prefixed groups) and names LiteLLM does not resolve.
 NAMES = [

@@ -8,7 +8,7 @@ import pytest
 
 from fixtures.discovery import load_gateway
 from fixtures.errors import ManifestError
-from fixtures.render import render_litellm_config
+from fixtures.litellm.render import render_litellm_config
 from tests.manifest_patch import REFERENCE, patched_manifests
 
 ADDRESSES = {
