@@ -49,3 +49,18 @@ def test_paperless_url_is_named_as_read_only_by_the_rag_service_not_as_unread() 
 
 def test_the_subpath_mount_of_litellms_config_is_not_a_finding() -> None:
     assert not [f for f in lint(TREE) if f.rule == "K8S004"]
+
+
+def test_the_fixes_name_what_the_owners_configuration_needs() -> None:
+    """His vLLM timeout is 3 s already (only the default retries break NFR65), his PORT was meant to keep
+    a Service link's variable out (Paperless-AI listens on PAPERLESS_AI_PORT): each fix says what his
+    tree needs, not the reference's generic advice."""
+    fixes = {(f.rule, f.key): f.fix for f in lint(TREE)}
+
+    llm004 = fixes[("LLM004", "data.config.yaml: model_list[0].litellm_params.timeout")]
+    assert llm004.startswith("set num_retries: 0") and "lower" not in llm004
+    assert fixes[("PAI005", "data.PORT")].startswith(
+        "remove PORT: Paperless-AI reads the port it listens on from"
+    )
+    assert fixes[("PAI005", "data.LLM_MODEL")] == "rename LLM_MODEL to CUSTOM_MODEL"
+    assert "TAGS (pre-process)" in fixes[("PAI009", "data.PROCESS_PREDEFINED_DOCUMENTS")]

@@ -1,18 +1,22 @@
-"""Each lint rule passes the reference manifests and fails a manifest broken in its way."""
+"""Each lint rule fires on a tree broken in its way, with its severity, its message and a fix of its own
+(no other rule's advice), and stays silent on a tree that is not (the reference manifests, or where the
+reference triggers a rule by design, a fixed variant)."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
 
 from fixtures.lint import (
     ERROR,
+    INFO,
     RULES,
     SWITCHES,
     WARNING,
@@ -33,64 +37,217 @@ CATALOG = {
 PAI = "paperless-ai/configmap.yaml"
 PAI_DEPLOYMENT = "paperless-ai/deployment.yaml"
 LLM = "litellm/configmap.yaml"
+LITELLM_DEPLOYMENT = "litellm/deployment.yaml"
+FIRST_CONTAINER = "spec.template.spec.containers.0"
+# a Downward API variable: valid Kubernetes, which the local stack cannot start
+DOWNWARD = {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}
 
-# rule -> a patch that breaks it (from the mutant catalog where one exists), and text its message holds
-BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
-    "PAI001": (CATALOG["pai-wrong-provider"], "AI_PROVIDER is 'ollama'"),
-    "PAI002": (CATALOG["pai-base-url-at-vllm"], "points at the vllm tier directly"),
-    "PAI003": (CATALOG["pai-raw-vllm-model-name"], "raw model name of 'vllm-qwen'"),
-    "PAI004": (CATALOG["pai-missing-custom-api-key"], "gets no CUSTOM_API_KEY"),
-    "PAI005": (
+
+class Trigger(NamedTuple):
+    """A tree that triggers one rule: a patch of the reference manifests (the mutant catalog's where it
+    has one), text its message holds, the severity the finding must have (error: the Pod or a criterion
+    would fail; warning: it depends on the environment; info: advice), and text of the rule's own subject
+    its fix names (a fix another rule could have printed names none)."""
+
+    ops: list[dict[str, Any]]
+    message: str
+    severity: str
+    fix: str
+
+
+# rule -> a tree that triggers it
+BROKEN: dict[str, Trigger] = {
+    "PAI001": Trigger(
+        CATALOG["pai-wrong-provider"], "AI_PROVIDER is 'ollama'", ERROR, "set AI_PROVIDER: custom"
+    ),
+    # discovery still finds LiteLLM's Service (by the workload it selects): the fix names its address
+    "PAI002": Trigger(
+        CATALOG["pai-base-url-at-vllm"],
+        "points at the vllm tier directly",
+        ERROR,
+        "set CUSTOM_BASE_URL: http://litellm.ml.svc.cluster.local:4000/v1",
+    ),
+    "PAI003": Trigger(
+        CATALOG["pai-raw-vllm-model-name"],
+        "raw model name of 'vllm-qwen'",
+        ERROR,
+        "set CUSTOM_MODEL: vllm-qwen",
+    ),
+    "PAI004": Trigger(
+        CATALOG["pai-missing-custom-api-key"],
+        "gets no CUSTOM_API_KEY",
+        ERROR,
+        "add CUSTOM_API_KEY (a key LiteLLM accepts: its master key or a virtual key) to the Secret "
+        "paperless-ai-secrets",
+    ),
+    "PAI005": Trigger(
         CATALOG["pai-llm-model-instead-of-custom-model"],
         "with AI_PROVIDER=custom the model comes from CUSTOM_MODEL",
+        ERROR,
+        "rename LLM_MODEL to CUSTOM_MODEL",
     ),
-    "PAI006": (CATALOG["pai-secret-inline"], "CUSTOM_API_KEY is inline"),
-    "PAI007": (
+    "PAI006": Trigger(
+        CATALOG["pai-secret-inline"],
+        "CUSTOM_API_KEY is inline",
+        ERROR,
+        "move CUSTOM_API_KEY out of the ConfigMap into the Secret paperless-ai-secrets",
+    ),
+    "PAI007": Trigger(
         [{"file": PAI, "remove": "data.AI_PROCESSED_TAG_NAME"}],
         "AI_PROCESSED_TAG_NAME is unset: Paperless-AI silently adds no processed tag",
+        ERROR,
+        "set AI_PROCESSED_TAG_NAME: ai-processed",
     ),
-    "LLM001": (
-        CATALOG["llm-fallback-to-missing-group"],
-        "'openai-gpt-4o', which no model_list entry defines",
-    ),
-    "LLM002": (CATALOG["llm-chain-without-ollama"], "has no Ollama tier"),
-    "LLM003": (CATALOG["llm-no-ollama-timeout"], "'ollama-qwen' has no timeout"),
-    "LLM004": (CATALOG["llm-vllm-timeout-30s"], "worst-case failover from 'vllm-qwen' is 30.00 s"),
-    "LLM005": (CATALOG["llm-num-retries-default"], "num_retries is not set"),
-    "LLM006": (CATALOG["llm-ollama-timeout-under-cold-start"], "times out after 30 s"),
-    "K8S001": (
+    # information: PAPERLESS_URL is read by the RAG service only (3.0.9's env table)
+    "PAI008": Trigger(
         [
             {
-                "file": "paperless-ai/deployment.yaml",
-                "doc": 1,
-                "remove": "spec.template.spec.containers.0.envFrom.1",
+                "file": PAI,
+                "set": "data.PAPERLESS_URL",
+                "value": "http://paperless-ngx.docs.svc.cluster.local:8000",
             }
         ],
-        "does not get secretRef paperless-ai-secrets",
+        "read only by the RAG service",
+        INFO,
+        "meant for document chat (RAG)",
     ),
-    "K8S002": (
-        [{"file": "paperless-ai/deployment.yaml", "doc": 1, "remove": "spec.template.spec.initContainers"}],
-        "no init step writes /app/data/.env",
+    # PROCESS_PREDEFINED_DOCUMENTS without TAGS selects nothing (services/paperlessService.js)
+    "PAI009": Trigger(
+        [{"file": PAI, "set": "data.PROCESS_PREDEFINED_DOCUMENTS", "value": "yes"}],
+        "TAGS is empty: Paperless-AI 3.0.9 selects no document",
+        ERROR,
+        "set TAGS to the tag(s) uploads carry",
     ),
-    # The Secret is any the Pod loads (discovery follows the reference): only loading none is K8S003's.
-    "K8S003": (
-        [{"file": "litellm/deployment.yaml", "doc": 0, "remove": "spec.template.spec.containers.0.envFrom"}],
-        "LiteLLM's Pod loads no Secret: no master key, no OpenAI key",
+    "LLM001": Trigger(
+        CATALOG["llm-fallback-to-missing-group"],
+        "'openai-gpt-4o', which no model_list entry defines",
+        ERROR,
+        "define 'openai-gpt-4o' in model_list",
     ),
-    "K8S004": (
+    "LLM002": Trigger(
+        CATALOG["llm-chain-without-ollama"],
+        "has no Ollama tier",
+        ERROR,
+        "put ollama-qwen first among 'vllm-qwen''s fallbacks",
+    ),
+    "LLM003": Trigger(
+        CATALOG["llm-no-ollama-timeout"],
+        "'ollama-qwen' has no timeout of its own: a hung tier holds each attempt up to "
+        "litellm_settings.request_timeout (120 s)",
+        ERROR,
+        "set model_list[1].litellm_params.timeout for 'ollama-qwen'",
+    ),
+    # a 30 s timeout with no retries: the timeout alone is over the budget, the retries are not at fault
+    "LLM004": Trigger(
+        CATALOG["llm-vllm-timeout-30s"],
+        "worst-case failover from 'vllm-qwen' is 30.00 s",
+        ERROR,
+        "lower 'vllm-qwen''s litellm_params.timeout under 5 s",
+    ),
+    "LLM005": Trigger(
+        CATALOG["llm-num-retries-default"],
+        "num_retries is not set",
+        ERROR,
+        "set router_settings.num_retries explicitly",
+    ),
+    "LLM006": Trigger(
+        CATALOG["llm-ollama-timeout-under-cold-start"],
+        "times out after 30 s",
+        ERROR,
+        "raise 'ollama-qwen''s litellm_params.timeout to at least 120 s",
+    ),
+    "LLM007": Trigger(
+        [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
+        "master key is written in the ConfigMap",
+        ERROR,
+        "write master_key: os.environ/LITELLM_MASTER_KEY and put the key in the Secret litellm-secrets",
+    ),
+    "LLM008": Trigger(
+        [
+            {"file": LLM, "set": "data/config.yaml>router_settings.allowed_fails", "value": 1},
+            {"file": LLM, "set": "data/config.yaml>router_settings.cooldown_time", "value": 60},
+        ],
+        "kept in cooldown 60 s: after Gaming Mode ends, requests stay on Ollama up to 60 s",
+        ERROR,
+        "set cooldown_time to at most 30 s, or leave allowed_fails unset",
+    ),
+    "LLM009": Trigger(
         [
             {
-                "file": "litellm/deployment.yaml",
+                "file": LLM,
+                "set": "data/config.yaml>router_settings.fallbacks",
+                "value": [{"vllm-qwen": ["openai-gpt4o"]}],
+            }
+        ],
+        "LiteLLM reads only router_settings.fallbacks, so this chain never runs",
+        ERROR,
+        "keep the chain in one section",
+    ),
+    "K8S001": Trigger(
+        [{"file": PAI_DEPLOYMENT, "doc": 1, "remove": f"{FIRST_CONTAINER}.envFrom.1"}],
+        "does not get secretRef paperless-ai-secrets",
+        ERROR,
+        "add envFrom: - secretRef: {name: paperless-ai-secrets}",
+    ),
+    "K8S002": Trigger(
+        [{"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.initContainers"}],
+        "no init step writes /app/data/.env",
+        ERROR,
+        "add an init container that writes /app/data/.env",
+    ),
+    # The Secret is any the Pod loads (discovery follows the reference): only loading none is K8S003's.
+    "K8S003": Trigger(
+        [{"file": LITELLM_DEPLOYMENT, "doc": 0, "remove": f"{FIRST_CONTAINER}.envFrom"}],
+        "LiteLLM's Pod loads no Secret: no master key, no OpenAI key",
+        ERROR,
+        "add envFrom: - secretRef: {name: litellm-secrets}",
+    ),
+    # The ConfigMap is whichever --config's mount names: a path no mount holds is the finding, and its fix
+    # is the path where the config's key is mounted.
+    "K8S004": Trigger(
+        [
+            {
+                "file": LITELLM_DEPLOYMENT,
                 "doc": 0,
-                "set": "spec.template.spec.containers.0.args.1",
+                "set": f"{FIRST_CONTAINER}.args.1",
                 "value": "/etc/other/config.yaml",
             }
         ],
-        # The ConfigMap is whichever --config's mount names: a path no mount holds is the finding now.
         "--config /etc/other/config.yaml is not what the Pod mounts: looked for a ConfigMap mounted at that "
         "path (mounts: /etc/litellm (configMap litellm-config))",
+        ERROR,
+        "pass --config /etc/litellm/config.yaml",
     ),
-    "K8S008": (
+    "K8S005": Trigger(
+        [{"file": PAI_DEPLOYMENT, "doc": 1, "remove": f"{FIRST_CONTAINER}.command"}],
+        "before PM2: the ConfigMap's RAG_SERVICE_ENABLED='false' has no effect",
+        ERROR,
+        'set command: ["pm2-runtime", "ecosystem.config.js"]',
+    ),
+    "K8S006": Trigger(
+        [
+            {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"},
+            {"file": PAI, "remove": "data.PAPERLESS_AI_PORT"},
+        ],
+        "set PAPERLESS_AI_PORT=tcp://<cluster IP>:<port> in the Pod",
+        ERROR,
+        "set enableServiceLinks: false",
+    ),
+    # a warning: a tag can move, what runs then depends on the registry
+    "K8S007": Trigger(
+        [
+            {
+                "file": PAI_DEPLOYMENT,
+                "doc": 1,
+                "set": f"{FIRST_CONTAINER}.image",
+                "value": "clusterzx/paperless-ai:latest",
+            }
+        ],
+        "'clusterzx/paperless-ai:latest' names a tag",
+        WARNING,
+        "pin it as clusterzx/paperless-ai:latest@sha256:<digest>",
+    ),
+    "K8S008": Trigger(
         [
             {
                 "file": PAI,
@@ -100,102 +257,46 @@ BROKEN: dict[str, tuple[list[dict[str, Any]], str]] = {
         ],
         "CUSTOM_BASE_URL http://gateway.ml.svc.cluster.local:4000/v1 does not resolve: looked for the "
         "LiteLLM Service it names (no Service or Helm release)",
+        ERROR,
+        "set CUSTOM_BASE_URL to a cluster address of LiteLLM's Service in the tree",
+    ),
+    # a warning: LiteLLM's ~12 s of CPU at its request against a liveness probe with no startup probe
+    # before it, which depends on the node's load
+    "K8S009": Trigger(
+        [{"file": LITELLM_DEPLOYMENT, "doc": 0, "remove": f"{FIRST_CONTAINER}.startupProbe"}],
+        "its livenessProbe restarts it at ~40 s, before it serves",
+        WARNING,
+        "add a startupProbe on its liveness path allowing at least 48 s",
+    ),
+    # a warning: a readiness probe on / that an unconfigured Paperless-AI answers with a redirect
+    "K8S010": Trigger(
+        [
+            {
+                "file": PAI_DEPLOYMENT,
+                "doc": 1,
+                "set": f"{FIRST_CONTAINER}.readinessProbe.httpGet.path",
+                "value": "/",
+            }
+        ],
+        "GET / answers 302 -> /dashboard",
+        WARNING,
+        "probe /health",
     ),
     # information, not an error: a Secret the tree lacks (here: the one the Pod now names) is provided at
     # deploy time, with the keys the configuration needs
-    "SEC001": (
+    "SEC001": Trigger(
         [
             {
-                "file": "litellm/deployment.yaml",
+                "file": LITELLM_DEPLOYMENT,
                 "doc": 0,
-                "set": "spec.template.spec.containers.0.envFrom.0.secretRef.name",
+                "set": f"{FIRST_CONTAINER}.envFrom.0.secretRef.name",
                 "value": "gateway-keys",
             }
         ],
         "referenced and not in the tree: provided at deploy time; it must hold LITELLM_MASTER_KEY, "
         "OPENAI_API_KEY",
-    ),
-    # PROCESS_PREDEFINED_DOCUMENTS without TAGS selects nothing (services/paperlessService.js)
-    "PAI009": (
-        [{"file": PAI, "set": "data.PROCESS_PREDEFINED_DOCUMENTS", "value": "yes"}],
-        "TAGS is empty: Paperless-AI 3.0.9 selects no document",
-    ),
-    # LiteLLM's ~12 s of CPU at its request, against a liveness probe with no startup probe before it
-    "K8S009": (
-        [
-            {
-                "file": "litellm/deployment.yaml",
-                "doc": 0,
-                "remove": "spec.template.spec.containers.0.startupProbe",
-            }
-        ],
-        "its livenessProbe restarts it at ~40 s, before it serves",
-    ),
-    # a readiness probe on / that an unconfigured Paperless-AI answers with a redirect
-    "K8S010": (
-        [
-            {
-                "file": PAI_DEPLOYMENT,
-                "doc": 1,
-                "set": "spec.template.spec.containers.0.readinessProbe.httpGet.path",
-                "value": "/",
-            }
-        ],
-        "GET / answers 302 -> /dashboard",
-    ),
-    # information: PAPERLESS_URL is read by the RAG service only (3.0.9's env table)
-    "PAI008": (
-        [
-            {
-                "file": PAI,
-                "set": "data.PAPERLESS_URL",
-                "value": "http://paperless-ngx.docs.svc.cluster.local:8000",
-            }
-        ],
-        "read only by the RAG service",
-    ),
-    "LLM008": (
-        [
-            {"file": LLM, "set": "data/config.yaml>router_settings.allowed_fails", "value": 1},
-            {"file": LLM, "set": "data/config.yaml>router_settings.cooldown_time", "value": 60},
-        ],
-        "kept in cooldown 60 s: after Gaming Mode ends, requests stay on Ollama up to 60 s",
-    ),
-    "LLM009": (
-        [
-            {
-                "file": LLM,
-                "set": "data/config.yaml>router_settings.fallbacks",
-                "value": [{"vllm-qwen": ["openai-gpt4o"]}],
-            }
-        ],
-        "LiteLLM reads only router_settings.fallbacks, so this chain never runs",
-    ),
-    "LLM007": (
-        [{"file": LLM, "set": "data/config.yaml>general_settings.master_key", "value": "sk-1234"}],
-        "master key is written in the ConfigMap",
-    ),
-    "K8S005": (
-        [{"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.containers.0.command"}],
-        "before PM2: the ConfigMap's RAG_SERVICE_ENABLED='false' has no effect",
-    ),
-    "K8S006": (
-        [
-            {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"},
-            {"file": PAI, "remove": "data.PAPERLESS_AI_PORT"},
-        ],
-        "set PAPERLESS_AI_PORT=tcp://<cluster IP>:<port> in the Pod",
-    ),
-    "K8S007": (
-        [
-            {
-                "file": PAI_DEPLOYMENT,
-                "doc": 1,
-                "set": "spec.template.spec.containers.0.image",
-                "value": "clusterzx/paperless-ai:latest",
-            }
-        ],
-        "'clusterzx/paperless-ai:latest' names a tag",
+        INFO,
+        "created at deploy time with these keys",
     ),
 }
 # The reference names its images by tag (their digests were not verified offline): K8S007 warns of
@@ -218,8 +319,255 @@ def _tagged(finding: Finding) -> bool:
     return finding.severity == WARNING and finding.key.removeprefix("spec.template.spec.") in TAGGED_IMAGES
 
 
-def test_every_rule_has_a_failing_manifest() -> None:
-    assert {r.id for r in RULES} == set(BROKEN)
+# Other branches of the rules, each with its own severity and fix: (rule, tree, message, severity, fix).
+BRANCHES: dict[str, tuple[str, Trigger]] = {
+    "K8S003 the config's ConfigMap not mounted": (
+        "K8S003",
+        Trigger(
+            [
+                {
+                    "file": LITELLM_DEPLOYMENT,
+                    "doc": 0,
+                    "set": "spec.template.spec.volumes.0",
+                    "value": {"name": "config", "emptyDir": {}},
+                }
+            ],
+            "LiteLLM's container does not mount the ConfigMap 'litellm-config'",
+            ERROR,
+            "mount the ConfigMap litellm-config in LiteLLM's container",
+        ),
+    ),
+    "K8S004 no --config": (
+        "K8S004",
+        Trigger(
+            [{"file": LITELLM_DEPLOYMENT, "doc": 0, "remove": f"{FIRST_CONTAINER}.args"}],
+            "LiteLLM's container passes no --config",
+            ERROR,
+            "pass --config /etc/litellm/config.yaml",
+        ),
+    ),
+    "K8S004 a subPath mount": (
+        "K8S004",
+        Trigger(
+            [
+                {
+                    "file": LITELLM_DEPLOYMENT,
+                    "doc": 0,
+                    "set": f"{FIRST_CONTAINER}.volumeMounts.0",
+                    "value": {"name": "config", "mountPath": "/app/config.yaml", "subPath": "config.yaml"},
+                }
+            ],
+            "--config /etc/litellm/config.yaml is not what the Pod mounts",
+            ERROR,
+            "pass --config /app/config.yaml",
+        ),
+    ),
+    # valid Kubernetes the local stack cannot start: said as unchecked, not as a wrong --config
+    "K8S004 a container the local stack cannot resolve": (
+        "K8S004",
+        Trigger(
+            [{"file": LITELLM_DEPLOYMENT, "doc": 0, "set": f"{FIRST_CONTAINER}.env", "value": [DOWNWARD]}],
+            "whether LiteLLM reads the reviewed config cannot be checked",
+            WARNING,
+            "make LiteLLM's container resolvable",
+        ),
+    ),
+    "K8S005 a container that does not resolve": (
+        "K8S005",
+        Trigger(
+            [{"file": PAI_DEPLOYMENT, "doc": 1, "set": f"{FIRST_CONTAINER}.env", "value": [DOWNWARD]}],
+            "cannot be checked: Paperless-AI's container does not resolve",
+            WARNING,
+            "so that whether the command honours RAG_SERVICE_ENABLED can be checked",
+        ),
+    ),
+    "K8S005 RAG on without the start script": (
+        "K8S005",
+        Trigger(
+            [{"file": PAI, "set": "data.RAG_SERVICE_ENABLED", "value": "true"}],
+            "which starts no RAG service",
+            WARNING,
+            'set RAG_SERVICE_ENABLED: "false"',
+        ),
+    ),
+    "K8S006 a container that does not resolve": (
+        "K8S006",
+        Trigger(
+            [
+                {"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"},
+                {"file": PAI_DEPLOYMENT, "doc": 1, "set": f"{FIRST_CONTAINER}.env", "value": [DOWNWARD]},
+            ],
+            "cannot be checked: Paperless-AI's container does not resolve",
+            WARNING,
+            "so that which variables a Service link sets in Paperless-AI can be checked",
+        ),
+    ),
+    "K8S006 the ConfigMap's own port keeps the link out": (
+        "K8S006",
+        Trigger(
+            [{"file": PAI_DEPLOYMENT, "doc": 1, "remove": "spec.template.spec.enableServiceLinks"}],
+            "only the Pod's own PAPERLESS_AI_PORT keeps the link's value out",
+            WARNING,
+            "set enableServiceLinks: false",
+        ),
+    ),
+    "K8S008 PAPERLESS_API_URL": (
+        "K8S008",
+        Trigger(
+            [
+                {
+                    "file": PAI,
+                    "set": "data.PAPERLESS_API_URL",
+                    "value": "http://docs.docs.svc.cluster.local:8000/api",
+                }
+            ],
+            "PAPERLESS_API_URL http://docs.docs.svc.cluster.local:8000/api does not resolve",
+            ERROR,
+            "set PAPERLESS_API_URL to a cluster address of Paperless-ngx's Service",
+        ),
+    ),
+    # the owner's PORT "so a Service-injected *_PORT variable cannot win" (examples/home-lab-14.3)
+    "PAI005 PORT": (
+        "PAI005",
+        Trigger(
+            [{"file": PAI, "set": "data.PORT", "value": "3000"}],
+            "the Node server listens on PAPERLESS_AI_PORT",
+            WARNING,
+            "remove PORT: Paperless-AI reads the port it listens on from PAPERLESS_AI_PORT",
+        ),
+    ),
+    "PAI005 LLM_MODEL beside CUSTOM_MODEL": (
+        "PAI005",
+        Trigger(
+            [{"file": PAI, "set": "data.LLM_MODEL", "value": "vllm-qwen"}],
+            "not read by any file of Paperless-AI 3.0.9",
+            WARNING,
+            "remove LLM_MODEL: Paperless-AI reads its model from CUSTOM_MODEL",
+        ),
+    ),
+    "PAI007 tagging off": (
+        "PAI007",
+        Trigger(
+            [
+                {"file": PAI, "remove": "data.AI_PROCESSED_TAG_NAME"},
+                {"file": PAI, "set": "data.ACTIVATE_TAGGING", "value": "no"},
+            ],
+            "falls back to 'ai-processed'",
+            WARNING,
+            "set AI_PROCESSED_TAG_NAME: ai-processed",
+        ),
+    ),
+    # information: with TAGS, only documents carrying one are classified (and a tag Paperless-ngx does
+    # not know selects nothing: services/paperlessService.js, "None of the specified tags were found")
+    "PAI009 with tags": (
+        "PAI009",
+        Trigger(
+            [
+                {"file": PAI, "set": "data.PROCESS_PREDEFINED_DOCUMENTS", "value": "yes"},
+                {"file": PAI, "set": "data.TAGS", "value": "inbox, scans"},
+            ],
+            "only documents tagged inbox, scans are classified",
+            INFO,
+            "every upload carries one of TAGS (inbox, scans) and each of these tags exists in Paperless-ngx",
+        ),
+    ),
+    "LLM002 no fallbacks": (
+        "LLM002",
+        Trigger(
+            [{"file": LLM, "remove": "data/config.yaml>litellm_settings.fallbacks"}],
+            "'vllm-qwen' has no fallbacks",
+            ERROR,
+            "add litellm_settings.fallbacks: [{vllm-qwen: [ollama-qwen, openai-gpt4o]}]",
+        ),
+    ),
+    "LLM007 the Secret lacks the variable master_key names": (
+        "LLM007",
+        Trigger(
+            [
+                {
+                    "file": LLM,
+                    "set": "data/config.yaml>general_settings.master_key",
+                    "value": "os.environ/GATEWAY_KEY",
+                }
+            ],
+            "no Secret provides GATEWAY_KEY: LiteLLM 1.108.7 then has no master key and refuses to start",
+            ERROR,
+            "add GATEWAY_KEY (the master key) to the Secret litellm-secrets",
+        ),
+    ),
+    # a warning: the two chains are the same today, only the reviewer of the ignored one is misled
+    "LLM009 the same chain twice": (
+        "LLM009",
+        Trigger(
+            [
+                {
+                    "file": LLM,
+                    "set": "data/config.yaml>router_settings.fallbacks",
+                    "value": [{"vllm-qwen": ["ollama-qwen", "openai-gpt4o"]}],
+                }
+            ],
+            "(the two are the same today)",
+            WARNING,
+            "keep the chain in one section",
+        ),
+    ),
+    # the Secret the Pod loads, by its own name
+    "PAI004 a Secret of another name": (
+        "PAI004",
+        Trigger(
+            [
+                {"file": "paperless-ai/secret.yaml", "set": "metadata.name", "value": "pai-keys"},
+                {"file": "paperless-ai/secret.yaml", "remove": "stringData.CUSTOM_API_KEY"},
+                {
+                    "file": PAI_DEPLOYMENT,
+                    "doc": 1,
+                    "set": f"{FIRST_CONTAINER}.envFrom.1.secretRef.name",
+                    "value": "pai-keys",
+                },
+                {
+                    "file": PAI_DEPLOYMENT,
+                    "doc": 1,
+                    "set": "spec.template.spec.volumes.2.secret.secretName",
+                    "value": "pai-keys",
+                },
+            ],
+            "gets no CUSTOM_API_KEY (the Secret holds only ['API_KEY', 'PAPERLESS_API_TOKEN'])",
+            ERROR,
+            "to the Secret pai-keys",
+        ),
+    ),
+}
+
+
+def _pinned() -> list[dict[str, Any]]:
+    """Ops pinning every image of the reference by a digest."""
+    ops: list[dict[str, Any]] = []
+    for path in sorted(REFERENCE.rglob("*.yaml")):
+        for index, doc in enumerate(yaml.safe_load_all(path.read_text())):
+            spec = ((((doc or {}).get("spec") or {}).get("template") or {}).get("spec")) or {}
+            for kind in ("initContainers", "containers"):
+                for number, container in enumerate(spec.get(kind) or []):
+                    ops.append({
+                        "file": str(path.relative_to(REFERENCE)),
+                        "doc": index,
+                        "set": f"spec.template.spec.{kind}.{number}.image",
+                        "value": f"{container['image']}@sha256:{'0' * 64}",
+                    })  # fmt: skip
+    return ops
+
+
+# rule -> a tree that does not trigger it: the reference itself, but where the reference triggers a rule
+# by design. Only K8S007 does (a warning: its images are tags, pinned by digest at deploy time), so its
+# clean tree is the reference with every image pinned. SEC001 (information) does not fire on the
+# reference: it holds its Secrets.
+CLEAN: dict[str, list[dict[str, Any]]] = {rule_id: [] for rule_id in BROKEN} | {"K8S007": _pinned()}
+
+
+def test_every_registered_rule_has_a_tree_that_triggers_it_and_one_that_does_not() -> None:
+    registered = {r.id for r in RULES}
+
+    assert registered == set(BROKEN) == set(CLEAN)
+    assert {rule for rule, _ in BRANCHES.values()} <= registered
 
 
 def test_the_reference_manifests_pass_every_rule_and_warn_only_of_the_tags_to_pin_at_deploy_time() -> None:
@@ -229,18 +577,71 @@ def test_the_reference_manifests_pass_every_rule_and_warn_only_of_the_tags_to_pi
     assert {f.key.removeprefix("spec.template.spec.") for f in found} == TAGGED_IMAGES
 
 
+def _triggered(rule_id: str, trigger: Trigger, manifests: Path) -> list[Finding]:
+    found = [f for f in lint(manifests) if f.rule == rule_id]
+    assert found, f"{rule_id} did not fire on {trigger.ops}"
+    own = [f for f in found if trigger.message in f.message]
+    assert own, [f.message for f in found]
+    assert all(f.file.startswith(str(manifests)) and f.key and f.message and f.fix for f in found)
+    return own
+
+
 @pytest.mark.parametrize("rule_id", sorted(BROKEN))
-def test_a_manifest_broken_in_the_rules_way_fails_it_naming_file_and_key(
+def test_a_tree_broken_in_the_rules_way_triggers_it_with_its_severity_and_its_own_fix(
     tmp_path: Path, rule_id: str
 ) -> None:
-    ops, text = BROKEN[rule_id]
-    manifests = apply(ops, tmp_path / "manifests")
+    trigger = BROKEN[rule_id]
 
-    found = [f for f in lint(manifests) if f.rule == rule_id]
+    own = _triggered(rule_id, trigger, apply(trigger.ops, tmp_path / "manifests"))
 
-    assert found, f"{rule_id} did not fire on {ops}"
-    assert any(text in f.message for f in found), [f.message for f in found]
-    assert all(f.file.startswith(str(manifests)) and f.key and f.fix for f in found)
+    assert {f.severity for f in own} == {trigger.severity}
+    assert all(trigger.fix in f.fix for f in own), [f.fix for f in own]
+
+
+@pytest.mark.parametrize("branch", sorted(BRANCHES))
+def test_each_branch_of_a_rule_has_its_severity_and_its_own_fix(tmp_path: Path, branch: str) -> None:
+    rule_id, trigger = BRANCHES[branch]
+
+    own = _triggered(rule_id, trigger, apply(trigger.ops, tmp_path / "manifests"))
+
+    assert {f.severity for f in own} == {trigger.severity}
+    assert all(trigger.fix in f.fix for f in own), [f.fix for f in own]
+
+
+@pytest.mark.parametrize("rule_id", sorted(CLEAN))
+def test_a_tree_that_does_not_break_the_rule_does_not_trigger_it(tmp_path: Path, rule_id: str) -> None:
+    manifests = apply(CLEAN[rule_id], tmp_path / "manifests") if CLEAN[rule_id] else REFERENCE
+
+    assert [f.line() for f in lint(manifests) if f.rule == rule_id] == []
+
+
+def _sentences(fix: str) -> set[str]:
+    """A fix's sentences without their asides (parentheses) and the names of the tree: what another rule
+    printing the same advice would share."""
+    bare = re.sub(r"\s*\([^()]*\)", "", fix)
+    return {s.strip(" .:,").lower() for s in re.split(r";\s+|\.\s+", bare) if s.strip(" .:,")}
+
+
+def test_no_two_rules_share_a_fix(tmp_path: Path) -> None:
+    """Every finding of every tree above (each rule's, each branch's, and what else fires there) and of
+    the owner-style example tree: a fix sentence is one rule's only (the K8S004 bug once printed
+    K8S003's fix, and PAI006 once repeated K8S001's)."""
+    from tests.unit.test_example_tree import TREE
+
+    trees = [TREE, *(
+        apply(trigger.ops, tmp_path / name.replace(" ", "-"))
+        for name, trigger in [*BROKEN.items(), *((n, t) for n, (_, t) in BRANCHES.items())]
+    )]  # fmt: skip
+    said: dict[str, dict[str, str]] = {}  # sentence -> rule -> the fix it is part of
+    for tree in trees:
+        for f in lint(tree):
+            assert f.severity in (ERROR, WARNING, INFO) and f.fix.strip(), f.line()
+            for sentence in _sentences(f.fix):
+                said.setdefault(sentence, {})[f.rule] = f.fix
+
+    shared = {sentence: rules for sentence, rules in said.items() if len(rules) > 1}
+    assert shared == {}
+    assert {rule for rules in said.values() for rule in rules} >= {r.id for r in RULES}
 
 
 def _paperless_ai_with(tmp_path: Path, **data: str | None) -> Path:
@@ -370,6 +771,62 @@ def test_a_key_paperless_ai_reads_is_not_called_unread(tmp_path: Path, key: str)
 def test_the_failover_budget_counts_retries_and_back_off() -> None:
     assert failover_budget_s(3, 0) == 3
     assert failover_budget_s(3, 2) == pytest.approx(3 * 3 + (1.0 + 0.75) + (2.0 + 0.75))
+
+
+@pytest.mark.parametrize(
+    ("timeout", "retries", "fix"),
+    [
+        (30, 0, "lower 'vllm-qwen''s litellm_params.timeout under 5 s (the reference: 3 s): a hung "
+         "'vllm-qwen' then costs one attempt, 3 s"),
+        (3, None, "set num_retries: 0: a hung 'vllm-qwen' then costs one attempt, 3 s"),
+        (30, 1, "lower 'vllm-qwen''s litellm_params.timeout under 5 s (the reference: 3 s) and set "
+         "num_retries: 0: a hung 'vllm-qwen' then costs one attempt, 3 s"),
+    ],
+    ids=["the timeout alone", "the retries alone (the owner's 3 s)", "both"],
+)  # fmt: skip
+def test_llm004s_fix_names_only_what_the_config_needs(
+    tmp_path: Path, timeout: int, retries: int | None, fix: str
+) -> None:
+    """The owner's tree has the 3 s timeout already: the fix once told him to lower it to 3 s."""
+    config = "data/config.yaml>"
+    ops: list[dict[str, Any]] = [
+        {"file": LLM, "set": f"{config}model_list.0.litellm_params.timeout", "value": timeout},
+        *(
+            {"file": LLM, "remove": f"{config}{section}.num_retries"}
+            if retries is None
+            else {"file": LLM, "set": f"{config}{section}.num_retries", "value": retries}
+            for section in ("litellm_settings", "router_settings")
+        ),
+    ]
+
+    (found,) = [f for f in lint(apply(ops, tmp_path / "manifests")) if f.rule == "LLM004"]
+
+    assert found.fix == fix
+
+
+def test_llm003_names_what_bounds_a_tier_without_a_timeout(tmp_path: Path) -> None:
+    """LiteLLM 1.108.7's Router gives an attempt litellm_settings.request_timeout, else
+    router_settings.timeout, else litellm.request_timeout's 6000 s (test_litellm_settings holds the
+    installed release to it); never the 600 s the message once said."""
+    no_timeout = {"file": LLM, "remove": "data/config.yaml>model_list.1.litellm_params.timeout"}
+    no_cap = {"file": LLM, "remove": "data/config.yaml>litellm_settings.request_timeout"}
+    router = {"file": LLM, "set": "data/config.yaml>router_settings.timeout", "value": 90}
+
+    def message(*ops: dict[str, Any]) -> str:
+        found = [f for f in lint(apply(list(ops), tmp_path / str(len(ops)))) if f.rule == "LLM003"]
+        return found[0].message
+
+    assert message(no_timeout).endswith("up to litellm_settings.request_timeout (120 s)")
+    assert message(no_timeout, no_cap).endswith("up to LiteLLM's default (6000 s)")
+    assert message(no_timeout, no_cap, router).endswith("up to router_settings.timeout (90 s)")
+
+
+def test_a_paperless_ai_pod_without_a_secret_is_k8s001s_not_said_again_by_pai006(tmp_path: Path) -> None:
+    manifests = apply(BROKEN["K8S001"].ops, tmp_path / "manifests")
+
+    rules = [f.rule for f in lint(manifests) if f.key == "spec.template.spec.containers[].envFrom"]
+
+    assert rules == ["K8S001"]
 
 
 def test_the_cold_start_budget_is_configurable(tmp_path: Path) -> None:
@@ -679,15 +1136,30 @@ def test_configmaps_and_secrets_of_any_name_are_followed_by_reference_not_a_find
     assert beyond_tags(lint(apply(ops, tmp_path / "manifests"))) == []
 
 
-def test_a_config_map_not_mounted_where_config_points_is_k8s003s_and_k8s004s(tmp_path: Path) -> None:
-    op = {"file": "litellm/deployment.yaml", "doc": 0, "set": "spec.template.spec.volumes.0",
-          "value": {"name": "config", "emptyDir": {}}}  # fmt: skip
+def test_a_config_map_not_mounted_is_k8s003s_and_the_config_path_k8s004s_each_with_its_own_fix(
+    tmp_path: Path,
+) -> None:
+    _, trigger = BRANCHES["K8S003 the config's ConfigMap not mounted"]
 
-    found = {f.rule: f for f in lint(apply([op], tmp_path / "manifests")) if f.severity == ERROR}
+    found = {f.rule: f for f in lint(apply(trigger.ops, tmp_path / "manifests")) if f.severity == ERROR}
 
     assert set(found) == {"K8S003", "K8S004"}
-    assert "no ConfigMap is mounted where --config points" in found["K8S003"].message
+    assert "does not mount the ConfigMap 'litellm-config'" in found["K8S003"].message
     assert "mounts: /etc/litellm (emptyDir None)" in found["K8S004"].message
+    assert found["K8S003"].fix.startswith("mount the ConfigMap litellm-config")
+    assert found["K8S004"].fix.startswith("pass --config the path of the config's key as mounted")
+
+
+@pytest.mark.parametrize("branch", ["K8S004 a subPath mount", "K8S004 no --config"])
+def test_a_config_map_mounted_where_config_does_not_point_is_k8s004s_alone(
+    tmp_path: Path, branch: str
+) -> None:
+    """The ConfigMap is in the Pod: K8S003 (mount it) would be wrong advice; K8S004 names the path."""
+    _, trigger = BRANCHES[branch]
+
+    found = [f for f in lint(apply(trigger.ops, tmp_path / "manifests")) if f.severity == ERROR]
+
+    assert [f.rule for f in found] == ["K8S004"] and "None" not in found[0].message
 
 
 @pytest.mark.parametrize(

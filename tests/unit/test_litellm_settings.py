@@ -13,6 +13,7 @@ import pytest
 
 from fixtures.lint.model import (
     DEFAULT_COOLDOWN_TIME_S,
+    DEFAULT_REQUEST_TIMEOUT_S,
     DEFAULT_RETRIES,
     INITIAL_RETRY_DELAY_S,
     JITTER_S,
@@ -50,3 +51,17 @@ def test_the_retries_of_a_config_without_num_retries_are_the_routers_default(lit
     )
 
     assert litellm.num_retries is None and router.num_retries == openai.DEFAULT_MAX_RETRIES == DEFAULT_RETRIES
+
+
+def test_an_attempt_on_a_deployment_without_a_timeout_gets_the_routers_default(litellm) -> None:  # type: ignore[no-untyped-def]
+    """What LLM003 says bounds a hung tier with no timeout and no request_timeout / router timeout: the
+    Router passes litellm.request_timeout's default on as the attempt's timeout (6000 s, not 600 s);
+    router_settings.timeout replaces it."""
+    deployment = {"model_name": "g", "litellm_params": {"model": "openai/x", "api_key": "k"}}
+
+    bare = litellm.Router(model_list=[deployment])
+    capped = litellm.Router(model_list=[deployment], timeout=90)
+
+    assert not litellm.request_timeout_explicitly_set
+    assert bare._get_timeout(kwargs={}, data=deployment["litellm_params"]) == DEFAULT_REQUEST_TIMEOUT_S
+    assert capped._get_timeout(kwargs={}, data=deployment["litellm_params"]) == 90
