@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.archive import Archive
-from fixtures.corpus import load
-from fixtures.criteria import AC1
-from fixtures.doubles.tiers.journal import VIA_HEADER
-from fixtures.evidence import assert_completions, assert_served_by
-from fixtures.litellm.client import Gateway
-from fixtures.litellm.config import FIRST_GROUP
-from fixtures.plugin import require
-from fixtures.stack.base import Capability, Stack
-from fixtures.stack.pipeline import Pipeline
+from fixtures.api import (
+    AC1,
+    FIRST_GROUP,
+    VIA_HEADER,
+    Archive,
+    Capability,
+    Gateway,
+    Pipeline,
+    Stack,
+    assert_completions,
+    assert_served_by,
+    load,
+    require,
+)
 
 pytestmark = [*AC1]
 

@@ -17,12 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fixtures.archive import Archive, latency_summary
-from fixtures.corpus import load
-from fixtures.criteria import AC2, AC3
-from fixtures.plugin import require
-from fixtures.report.run_folder import RunFolder
-from fixtures.stack.base import Capability, Stack
+from fixtures.api import AC2, AC3, Archive, Capability, RunFolder, Stack, latency_summary, load, require
 
 pytestmark = [*AC2]
 

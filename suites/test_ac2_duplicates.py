@@ -16,10 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.corpus import load
-from fixtures.criteria import AC2
-from fixtures.stack.base import Stack
-from fixtures.stack.pipeline import Pipeline
+from fixtures.api import AC2, Pipeline, Stack, load
 
 pytestmark = [*AC2]
 

@@ -13,16 +13,24 @@ from typing import Any
 
 import pytest
 
-from fixtures.criteria import AC3, COLD_START_BUDGET_S
-from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
-from fixtures.doubles.tiers.journal import VIA_HEADER
-from fixtures.errors import WaitTimeout
-from fixtures.evidence import assert_completions, assert_served_by
-from fixtures.litellm.client import Gateway
-from fixtures.litellm.config import FALLBACK_SECTIONS, FIRST_GROUP, fallback_sections
-from fixtures.options import Options
-from fixtures.plugin import require
-from fixtures.stack.base import Capability, Stack
+from fixtures.api import (
+    AC3,
+    COLD_START_BUDGET_S,
+    FALLBACK_SECTIONS,
+    FIRST_GROUP,
+    VIA_HEADER,
+    Capability,
+    FaultKind,
+    FaultSpec,
+    Gateway,
+    Options,
+    Stack,
+    WaitTimeout,
+    assert_completions,
+    assert_served_by,
+    fallback_sections,
+    require,
+)
 
 pytestmark = [*AC3]
 

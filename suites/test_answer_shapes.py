@@ -26,14 +26,21 @@ from typing import Any
 
 import pytest
 
-from fixtures.archive import Archive
-from fixtures.corpus import Document, load
-from fixtures.criteria import AC3, NFR67
-from fixtures.doubles.tiers.answers import DEFAULT_SHAPES, SHAPES
-from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
-from fixtures.plugin import require
-from fixtures.report.run_folder import RunFolder
-from fixtures.stack.base import Capability, Stack
+from fixtures.api import (
+    AC3,
+    DEFAULT_SHAPES,
+    NFR67,
+    SHAPES,
+    Archive,
+    Capability,
+    Document,
+    FaultKind,
+    FaultSpec,
+    RunFolder,
+    Stack,
+    load,
+    require,
+)
 
 pytestmark = [*NFR67, pytest.mark.shapes]
 

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.criteria import LINT
-from fixtures.lint import ERROR, RULES, Manifests, Rule, read
-from fixtures.options import Options
+from fixtures.api import ERROR, LINT, RULES, Manifests, Options, Rule, read
 
 pytestmark = [*LINT]
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures.criteria import DRIFT
-from fixtures.discovery import discover, paperless_ai_settings
-from fixtures.paperless_ai.config import disagreements, unread_keys
-from fixtures.stack.pipeline import Pipeline
+from fixtures.api import DRIFT, Pipeline, disagreements, discover, paperless_ai_settings, unread_keys
 
 pytestmark = [*DRIFT]
 

@@ -14,13 +14,23 @@ from typing import Any
 import allure
 import pytest
 
-from fixtures.criteria import NFR65
-from fixtures.failover import BUDGET_S, MODES, Sample, failure_mode, floor, measure, plot, summarize
-from fixtures.litellm.client import Gateway
-from fixtures.litellm.config import FIRST_GROUP
-from fixtures.plugin import require
-from fixtures.report.run_folder import RunFolder
-from fixtures.stack.base import Capability, Stack
+from fixtures.api import (
+    BUDGET_S,
+    FIRST_GROUP,
+    MODES,
+    NFR65,
+    Capability,
+    Gateway,
+    RunFolder,
+    Sample,
+    Stack,
+    failure_mode,
+    floor,
+    measure,
+    plot,
+    require,
+    summarize,
+)
 
 pytestmark = [*NFR65]
 

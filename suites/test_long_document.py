@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.archive import Archive
-from fixtures.corpus import load, normalize
-from fixtures.criteria import NFR67
-from fixtures.plugin import require
-from fixtures.stack.base import Capability, Stack
+from fixtures.api import NFR67, Archive, Capability, Stack, load, normalize, require
 
 pytestmark = [*NFR67]
 

@@ -12,12 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.archive import Archive, Filed
-from fixtures.corpus import load
-from fixtures.criteria import NFR67
-from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
-from fixtures.plugin import require
-from fixtures.stack.base import Capability, Stack
+from fixtures.api import NFR67, Archive, Capability, FaultKind, FaultSpec, Filed, Stack, load, require
 
 pytestmark = [*NFR67]
 

@@ -25,19 +25,24 @@ from typing import Any
 import httpx
 import pytest
 
-from fixtures import load
-from fixtures.archive import Archive
-from fixtures.corpus import load as corpus
-from fixtures.criteria import AC3, NFR65
-from fixtures.doubles.tiers.faults import FaultKind, FaultSpec
-from fixtures.errors import WaitTimeout
-from fixtures.failover import BUDGET_S
-from fixtures.litellm.client import Gateway
-from fixtures.litellm.config import FIRST_GROUP
-from fixtures.options import Options
-from fixtures.plugin import require
-from fixtures.report.run_folder import RunFolder
-from fixtures.stack.base import Capability, Stack
+from fixtures.api import (
+    AC3,
+    BUDGET_S,
+    FIRST_GROUP,
+    NFR65,
+    Archive,
+    Capability,
+    FaultKind,
+    FaultSpec,
+    Gateway,
+    Options,
+    RunFolder,
+    Stack,
+    WaitTimeout,
+    load_generator,
+    require,
+)
+from fixtures.api import load as corpus
 
 pytestmark = [*NFR65, *AC3, pytest.mark.resilience]
 
@@ -89,9 +94,11 @@ def _capacity(stack: Stack) -> float | None:
     model = stack.config.require(FIRST_GROUP).served_model
     body = {"model": model, "messages": [{"role": "user", "content": "capacity probe"}]}
     with httpx.Client(timeout=5.0, trust_env=False) as client:
-        return round(
-            load.capacity(lambda: client.post(f"{url}/v1/chat/completions", json=body).status_code), 1
-        )
+
+        def send() -> int:
+            return client.post(f"{url}/v1/chat/completions", json=body).status_code
+
+        return round(load_generator.capacity(send), 1)
 
 
 def test_traffic_through_every_gaming_mode_transition_is_served_unharmed(
@@ -109,11 +116,11 @@ def test_traffic_through_every_gaming_mode_transition_is_served_unharmed(
     steps, at = [], 0.0
     for phase, replicas in (("gaming mode", 0), ("restored", 1), ("gaming mode 2", 0), ("restored 2", 1)):
         at += profile.phase_s * rng.uniform(0.7, 1.3)
-        steps.append(load.Step(round(at, 3), phase, lambda r=replicas: stack.scale(first, r)))
+        steps.append(load_generator.Step(round(at, 3), phase, lambda r=replicas: stack.scale(first, r)))
     total = at + profile.phase_s
     capacity = _capacity(stack)
 
-    traffic = load.run(
+    traffic = load_generator.run(
         gateway, stack.served_by, FIRST_GROUP, profile.rate, steps, int(total * profile.rate) + 1, total
     )
 
@@ -125,7 +132,7 @@ def test_traffic_through_every_gaming_mode_transition_is_served_unharmed(
         for t in restores
     }  # fmt: skip
     resilience.update(profile=name, generator_capacity_rps=capacity, traffic=summary)
-    load.timeline_plot(traffic, run_folder.path("resilience.png"))
+    load_generator.timeline_plot(traffic, run_folder.path("resilience.png"))
     failed = [s for s in traffic.shots if s.status != 200]
     assert not failed, (
         f"{len(failed)} of {len(traffic.shots)} requests failed under load through the transitions: "

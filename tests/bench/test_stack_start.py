@@ -16,7 +16,7 @@ import pytest
 from fixtures.failover import percentile
 from fixtures.report.run_folder import RunFolder
 from fixtures.run import Run
-from fixtures.stack.local import LocalStack
+from fixtures.stack.local.stack import LocalStack
 from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
 

@@ -299,7 +299,7 @@ def test_a_seeded_dotenv_beside_paperless_ai_is_read(reference: Path) -> None:
 def test_every_secret_the_local_stack_generates_is_in_the_end_of_run_scan(tmp_path: Path) -> None:
     from fixtures.report.run_folder import RunFolder
     from fixtures.run import Run
-    from fixtures.stack.local import LocalStack
+    from fixtures.stack.local.stack import LocalStack
     from fixtures.timeouts import Timeouts
 
     stack = LocalStack(EXAMPLE, Run(RunFolder(tmp_path)), Timeouts())
@@ -314,7 +314,7 @@ def test_every_secret_the_local_stack_generates_is_in_the_end_of_run_scan(tmp_pa
 
 
 def test_the_report_says_which_uploads_the_predefined_documents_setting_leaves_unclassified() -> None:
-    from fixtures.stack.paperless_side import documents_selected
+    from fixtures.stack.local.paperless import documents_selected
 
     owner = {"PROCESS_PREDEFINED_DOCUMENTS": "yes", "TAGS": "pre-process"}
     assert "only documents tagged pre-process" in str(documents_selected(owner))

@@ -12,8 +12,8 @@ import re
 import sys
 from pathlib import Path
 
-from fixtures.k8s.render import render_manifests
 from fixtures.stack.factory import DOUBLES_IMAGE
+from fixtures.stack.kube.render import render_manifests
 from tests.controls.runner import REPO
 
 DISTRIBUTION_OF = {"yaml": "pyyaml"}

@@ -16,7 +16,7 @@ import pytest
 
 from fixtures.errors import ComponentError
 from fixtures.redaction import Secrets
-from fixtures.stack.kube_paperless import InCluster
+from fixtures.stack.kube.paperless import InCluster
 
 
 class _Pod(BaseHTTPRequestHandler):

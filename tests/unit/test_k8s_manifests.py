@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from fixtures.errors import ManifestError
-from fixtures.k8s.render import key, render_manifests
 from fixtures.litellm.config import CONFIG_KEY
 from fixtures.stack.factory import KIND_NODE_IMAGE, KIND_RELEASE
+from fixtures.stack.kube.render import key, render_manifests
 from tests.controls.runner import REPO
 
 MANIFESTS = REPO / "manifests"

@@ -1,4 +1,4 @@
-"""The tree against what runs (``fixtures.stack.drift``), on a fake API holding the owner's objects.
+"""The tree against what runs (``fixtures.stack.kube.drift``), on a fake API holding the owner's objects.
 
 ``owner_cluster()`` holds what ``examples/home-lab-14.3`` says: its manifests as applied, the Helm
 releases as their charts render them (Paperless-ngx ``paperless-paperless-ngx``, Ollama ``ollama``),
@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from fixtures.discovery import discover
-from fixtures.stack.cluster import ClusterStack
-from fixtures.stack.drift import ABSENT, PRESENT, Drift, dotenv_drift, find_drift, load
+from fixtures.stack.kube.cluster import ClusterStack
+from fixtures.stack.kube.drift import ABSENT, PRESENT, Drift, dotenv_drift, find_drift, load
 from fixtures.topology import Topology
 from tests.unit.test_kube_stack import DOTENV, OWNER_TREE, FakeCluster, FakeForward, make_stack, owner_cluster
 

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 
 from fixtures.errors import ComponentError, OptionError, WaitTimeout
-from fixtures.k8s.api import Rollout
 from fixtures.report.run_folder import RunFolder
 from fixtures.run import Run
 from fixtures.stack.base import Capability
-from fixtures.stack.cluster import ClusterStack
-from fixtures.stack.kind import PLACEHOLDER, KindStack
-from fixtures.stack.kube import KubeStack
-from fixtures.stack.names import Names
+from fixtures.stack.kube.api import Rollout
+from fixtures.stack.kube.cluster import ClusterStack
+from fixtures.stack.kube.kind import PLACEHOLDER, KindStack
+from fixtures.stack.kube.names import Names
+from fixtures.stack.kube.stack import KubeStack
 from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
 
@@ -660,7 +660,7 @@ def test_kind_applies_litellms_config_with_the_runs_marker_on_every_chain_group(
 
 def test_without_the_live_service_the_trees_selector_finds_the_workload() -> None:
     from fixtures.discovery import discover
-    from fixtures.stack.gaming_mode import find_workload, tree_service
+    from fixtures.stack.kube.gaming_mode import find_workload, tree_service
 
     cluster = owner_cluster()
     del cluster.objects[("Service", "ml", "vllm-api")]  # e.g. a token that may not read Services

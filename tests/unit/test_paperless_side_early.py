@@ -22,7 +22,7 @@ from fixtures.errors import ComponentError
 from fixtures.plugin import live_pipeline, wants_paperless_side
 from fixtures.report.run_folder import RunFolder
 from fixtures.run import Run
-from fixtures.stack.paperless_side import LocalPaperless
+from fixtures.stack.local.paperless import LocalPaperless
 from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
 
