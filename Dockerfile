@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
 WORKDIR /app
 COPY requirements-doubles.txt .
 RUN pip install --no-cache-dir -r requirements-doubles.txt
-COPY fixtures/__init__.py fixtures/errors.py fixtures/
+COPY fixtures/__init__.py fixtures/
+COPY fixtures/core/__init__.py fixtures/core/errors.py fixtures/core/
 COPY fixtures/corpus/ fixtures/corpus/
 COPY fixtures/doubles/ fixtures/doubles/
 RUN useradd --uid 10001 --no-create-home doubles

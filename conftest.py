@@ -1,11 +1,11 @@
 """Root conftest: the plugin that carries the fixtures, and the suite's command-line options
-(declared and parsed in ``fixtures.options``)."""
+(declared and parsed in ``fixtures.core.options``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from fixtures.options import add_options
+from fixtures.core.options import add_options
 
 pytest_plugins = ["fixtures.report.hooks", "fixtures.plugin"]
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.core.run import Run
+from fixtures.core.timeouts import Timeouts
 from fixtures.discovery import discover
 from fixtures.paperless_ngx.client import Ngx
 from fixtures.paperless_ngx.install import install_dir, installed
 from fixtures.paperless_ngx.real import RealPaperlessNgx
 from fixtures.report.run_folder import RunFolder
-from fixtures.run import Run
 from fixtures.stack.base import Capability
-from fixtures.timeouts import Timeouts
 
 pytestmark = pytest.mark.bench
 

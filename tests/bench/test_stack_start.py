@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.core.run import Run
+from fixtures.core.timeouts import Timeouts
 from fixtures.failover import percentile
 from fixtures.report.run_folder import RunFolder
-from fixtures.run import Run
 from fixtures.stack.local.stack import LocalStack
-from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
 
 pytestmark = pytest.mark.bench

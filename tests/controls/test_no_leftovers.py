@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from fixtures.errors import WaitTimeout
-from fixtures.wait import wait_for
+from fixtures.core.errors import WaitTimeout
+from fixtures.core.wait import wait_for
 from tests.controls.runner import REPO, child_pytest, die_with_parent, params_of, pooled
 
 PROBE = "tests/controls/probe_stack.py"
@@ -128,7 +128,7 @@ def _end_and_check(case: str, workdir: Path) -> Ending:
         (lambda: not _in_groups(set(pids)), "every started process group to empty",
          lambda: f"still running: {_in_groups(set(pids))}"),
         # bounded, since a socket outlives its SIGKILLed owner by a moment; no other run takes these
-        # ports meanwhile (fixtures.ports keeps a dead run's ports out of use for a minute)
+        # ports meanwhile (fixtures.core.ports keeps a dead run's ports out of use for a minute)
         (lambda: not [port for port in ports if _listening(port)], "every port the run opened to close",
          lambda: f"still listening: {[port for port in ports if _listening(port)]}"),
     ]  # fmt: skip

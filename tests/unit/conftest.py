@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.processes import Supervisor
-from fixtures.redaction import Secrets
+from fixtures.core.processes import Supervisor
+from fixtures.core.redaction import Secrets
+from fixtures.core.run import Run
 from fixtures.report.run_folder import RunFolder
-from fixtures.run import Run
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from fixtures.processes import Process, Supervisor
-from fixtures.wait import wait_for
+from fixtures.core.processes import Process, Supervisor
+from fixtures.core.wait import wait_for
 
 
 def test_probe_leaks_a_death(tmp_path: Path, supervisor: Supervisor) -> None:

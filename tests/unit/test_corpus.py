@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from fixtures.core.errors import ManifestError
 from fixtures.corpus import GOLDEN, load
 from fixtures.corpus.pdf import text_pdf
 from fixtures.doubles.tiers import answers
-from fixtures.errors import ManifestError
 
 
 def test_the_corpus_has_twelve_documents_in_english_and_german_with_three_pdfs() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures import criteria
+from fixtures.core import criteria
 from fixtures.report.signoff import CRITERIA
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fixtures.core.errors import ManifestError
 from fixtures.discovery import (
     discover,
     gateway,
@@ -19,7 +20,6 @@ from fixtures.discovery import (
     paperless_ai_settings,
     require,
 )
-from fixtures.errors import ManifestError
 from fixtures.pods import pod
 from fixtures.topology import Topology
 from fixtures.tree import read_tree
@@ -297,10 +297,10 @@ def test_a_seeded_dotenv_beside_paperless_ai_is_read(reference: Path) -> None:
 
 
 def test_every_secret_the_local_stack_generates_is_in_the_end_of_run_scan(tmp_path: Path) -> None:
+    from fixtures.core.run import Run
+    from fixtures.core.timeouts import Timeouts
     from fixtures.report.run_folder import RunFolder
-    from fixtures.run import Run
     from fixtures.stack.local.stack import LocalStack
-    from fixtures.timeouts import Timeouts
 
     stack = LocalStack(EXAMPLE, Run(RunFolder(tmp_path)), Timeouts())
     try:

@@ -34,6 +34,8 @@ def closure(start: str) -> tuple[set[str], set[str]]:
         if name in seen or not _module_file(name).exists():
             continue
         seen.add(name)
+        # importing a module runs its packages' __init__ first: the image needs them too
+        todo.extend(name.rsplit(".", depth)[0] for depth in range(1, name.count(".") + 1))
         for node in ast.walk(ast.parse(_module_file(name).read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

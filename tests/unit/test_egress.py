@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from fixtures.core.errors import ManifestError
 from fixtures.discovery import load_gateway
 from fixtures.egress import Address, cluster_service, found_in, host_of, is_loopback, refuse_outside
-from fixtures.errors import ManifestError
 from fixtures.litellm.render import render_litellm_config
 from fixtures.paperless_ai.config import render_paperless_ai_env
 from tests.manifest_patch import patched_manifests

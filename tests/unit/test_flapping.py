@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 import pytest
 
-from fixtures.errors import ComponentError
+from fixtures.core.errors import ComponentError
+from fixtures.core.timeouts import Timeouts
 from fixtures.stack.base import Capability, Component, Stack
 from fixtures.tier_control import TierControl
-from fixtures.timeouts import Timeouts
 
 TIER = "vllm"
 MIN_S, MAX_S = 0.005, 0.02  # short waits: a few flips within a fraction of a second

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from fixtures.errors import ComponentError
-from fixtures.redaction import Secrets
+from fixtures.core.errors import ComponentError
+from fixtures.core.redaction import Secrets
 from fixtures.stack.kube.paperless import InCluster
 
 

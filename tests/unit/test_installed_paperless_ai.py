@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import OptionError
+from fixtures.core.errors import OptionError
+from fixtures.core.ports import free_port
+from fixtures.core.processes import Supervisor
+from fixtures.core.redaction import placeholder
 from fixtures.paperless_ai.config import parse_dotenv
 from fixtures.paperless_ai.service import PaperlessAI, check_install, failures_in
-from fixtures.ports import free_port
-from fixtures.processes import Supervisor
-from fixtures.redaction import placeholder
 
 STAND_IN = r"""
 const http = require('http'), fs = require('fs');

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.isolation import interfaces, loopback_only
+from fixtures.core.isolation import interfaces, loopback_only
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = "Inter-|   Receive\n face |bytes    packets\n"
@@ -18,7 +18,7 @@ HEADER = "Inter-|   Receive\n face |bytes    packets\n"
 # packet can leave this machine even if the isolation failed.
 PROBE = """
 import errno, socket, sys
-from fixtures.isolation import loopback_only
+from fixtures.core.isolation import loopback_only
 if not loopback_only():
     sys.exit(3)
 s = socket.socket()

@@ -16,7 +16,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from fixtures.errors import ManifestError
+from fixtures.core.errors import ManifestError
 from fixtures.litellm.config import CONFIG_KEY
 from fixtures.stack.factory import KIND_NODE_IMAGE, KIND_RELEASE
 from fixtures.stack.kube.render import key, render_manifests

@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 
-from fixtures.errors import ComponentError, OptionError, WaitTimeout
+from fixtures.core.errors import ComponentError, OptionError, WaitTimeout
+from fixtures.core.run import Run
+from fixtures.core.timeouts import Timeouts
 from fixtures.report.run_folder import RunFolder
-from fixtures.run import Run
 from fixtures.stack.base import Capability
 from fixtures.stack.kube.api import Rollout
 from fixtures.stack.kube.cluster import ClusterStack
 from fixtures.stack.kube.kind import PLACEHOLDER, KindStack
 from fixtures.stack.kube.names import Names
 from fixtures.stack.kube.stack import KubeStack
-from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
 
 OWNER_TREE = REPO / "examples" / "home-lab-14.3" / "applications"

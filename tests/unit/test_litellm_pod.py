@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.core.errors import ManifestError
+from fixtures.core.redaction import fingerprint
 from fixtures.discovery import discover
-from fixtures.errors import ManifestError
 from fixtures.litellm.pod import litellm_process
 from fixtures.pods import HOST_ENV
-from fixtures.redaction import fingerprint
 from tests.manifest_patch import apply
 
 REFERENCE = Path("manifests")

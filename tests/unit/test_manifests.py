@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fixtures.core.errors import ManifestError
 from fixtures.discovery import discover, load_gateway, paperless_ai_settings
-from fixtures.errors import ManifestError
 from fixtures.manifests import MAX_MANIFEST_BYTES
 from tests.manifest_patch import REFERENCE, apply, patched_manifests
 

@@ -1,4 +1,4 @@
-"""The command-line options: declared once (``fixtures.options.add_options``), parsed once into a typed
+"""The command-line options: declared once (``fixtures.core.options.add_options``), parsed once into a typed
 ``Options`` (``Options.from_config``), which the session's Run carries; nothing reads one by name."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any, cast
 import pytest
 
 from fixtures.budgets import COLD_START_BUDGET_S, RECOVERY_BUDGET_S
-from fixtures.errors import OptionError
-from fixtures.options import Options, add_options, options_of
+from fixtures.core.errors import OptionError
+from fixtures.core.options import Options, add_options, options_of
+from fixtures.core.timeouts import Timeouts
 from fixtures.report.hooks import run_of
-from fixtures.timeouts import Timeouts
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = str(Path(__file__).resolve().parent)  # what the config is "run" on: below the root conftest

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import ComponentError
+from fixtures.core.errors import ComponentError
 from fixtures.paperless_ai import env_table
 from fixtures.paperless_ai.env_table import EnvRead, EnvTable, EnvWrite
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import ComponentError
+from fixtures.core.errors import ComponentError
 from fixtures.paperless_ai import install as installer
 from fixtures.release import tree_checksum
 

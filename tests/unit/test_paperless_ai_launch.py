@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import ComponentError, ManifestError
+from fixtures.core.errors import ComponentError, ManifestError
 from fixtures.paperless_ai.launch import NODE, PM2, START_SCRIPT, entrypoint, local_launch
 from fixtures.pods import Container, pod
 from fixtures.tree import read_tree

@@ -17,15 +17,15 @@ from typing import Any
 
 import pytest
 
+from fixtures.core.errors import ComponentError, ManifestError
+from fixtures.core.run import Run
+from fixtures.core.timeouts import Timeouts
 from fixtures.discovery import discover
-from fixtures.errors import ComponentError, ManifestError
 from fixtures.paperless_ngx import install as installer
 from fixtures.paperless_ngx import real
 from fixtures.paperless_ngx.real import RealPaperlessNgx, deployment_env, django_password
 from fixtures.release import tree_checksum
 from fixtures.report.run_folder import RunFolder
-from fixtures.run import Run
-from fixtures.timeouts import Timeouts
 
 REPO = Path(__file__).resolve().parents[2]
 ARCHIVE_SHA256 = "3d5f5cbd7bb6625f2370c7e04adbc50af85cdade4f03107fbeef7fd10fc6f51d"  # shared/vendor/README.md

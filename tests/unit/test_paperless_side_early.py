@@ -18,12 +18,12 @@ from typing import cast
 
 import pytest
 
-from fixtures.errors import ComponentError
+from fixtures.core.errors import ComponentError
+from fixtures.core.run import Run
+from fixtures.core.timeouts import Timeouts
 from fixtures.plugin import live_pipeline, wants_paperless_side
 from fixtures.report.run_folder import RunFolder
-from fixtures.run import Run
 from fixtures.stack.local.paperless import LocalPaperless
-from fixtures.timeouts import Timeouts
 from tests.controls.runner import REPO
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fixtures.errors import ManifestError
+from fixtures.core.errors import ManifestError
 from fixtures.pods import DeployTime, Pod, SecretValue, expand, pod
 from fixtures.tree import read_tree
 from tests.manifest_patch import apply

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.ports import QUARANTINE_S, ephemeral_floor, free_port
+from fixtures.core.ports import QUARANTINE_S, ephemeral_floor, free_port
 
 
 def test_a_free_port_is_below_the_ephemeral_range_bindable_and_claimed(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_a_port_another_live_harness_claimed_is_not_handed_out_though_nothing_li
     try:
         registry.write_text(f"20000 {other.pid}\n20001 {other.pid}\n")
         draws = iter([20000, 20001, 20002])
-        monkeypatch.setattr("fixtures.ports.random.randint", lambda lo, hi: next(draws))
+        monkeypatch.setattr("fixtures.core.ports.random.randint", lambda lo, hi: next(draws))
 
         assert free_port(registry) == 20002
         assert registry.read_text() == f"20000 {other.pid}\n20001 {other.pid}\n20002 {os.getpid()}\n"
@@ -57,10 +57,10 @@ def test_a_dead_harness_keeps_its_ports_for_the_quarantine_then_they_are_release
     ).stdout.strip()
     registry.write_text(f"20000 {gone}\nnot a claim\n")
     draws = iter([20000, 20001, 20000])
-    monkeypatch.setattr("fixtures.ports.random.randint", lambda lo, hi: next(draws))
-    monkeypatch.setattr("fixtures.ports._bindable", lambda port: True)  # whoever else runs here
+    monkeypatch.setattr("fixtures.core.ports.random.randint", lambda lo, hi: next(draws))
+    monkeypatch.setattr("fixtures.core.ports._bindable", lambda port: True)  # whoever else runs here
     now = [1000.0]
-    monkeypatch.setattr("fixtures.ports._now", lambda: now[0])
+    monkeypatch.setattr("fixtures.core.ports._now", lambda: now[0])
 
     assert free_port(registry) == 20001, "the dead harness's port was handed out at once"
     assert registry.read_text() == f"20000 {gone} 1000.0\n20001 {os.getpid()}\n"
@@ -75,7 +75,7 @@ def _draw_side_by_side(registries: list[Path]) -> list[set[str]]:
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "import fixtures.ports as ports\n"
+        "import fixtures.core.ports as ports\n"
         "ports.LOWEST_PORT, ports.ephemeral_floor = 20_000, lambda: 20_100\n"
         "print(' '.join(str(ports.free_port(Path(sys.argv[1]))) for _ in range(40)), flush=True)\n"
         "time.sleep(3)\n"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.core.processes import Supervisor, pid_alive
+from fixtures.core.timeouts import Timeouts
 from fixtures.paperless_ngx.install import installed, postgres_template_version
 from fixtures.paperless_ngx.postgres import TEMPLATE_CLUSTER, PostgresServer, binaries
-from fixtures.processes import Supervisor, pid_alive
-from fixtures.timeouts import Timeouts
 
 
 def _psql_tcp(

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import ComponentError
-from fixtures.processes import Process, Supervisor
-from fixtures.wait import wait_for
+from fixtures.core.errors import ComponentError
+from fixtures.core.processes import Process, Supervisor
+from fixtures.core.wait import wait_for
 
 
 def test_a_process_that_exits_by_itself_ends_any_wait_at_once_naming_it(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import ComponentError
-from fixtures.ports import free_port
-from fixtures.processes import Process, Supervisor
+from fixtures.core.errors import ComponentError
+from fixtures.core.ports import free_port
+from fixtures.core.processes import Process, Supervisor
 
 
 def test_a_process_left_running_is_stopped_when_the_interpreter_exits(tmp_path: Path) -> None:
@@ -20,8 +20,8 @@ def test_a_process_left_running_is_stopped_when_the_interpreter_exits(tmp_path: 
     gone by the time the interpreter that started it has exited."""
     script = (
         "from pathlib import Path\n"
-        "from fixtures.processes import Process, Supervisor\n"
-        "from fixtures.redaction import Secrets\n"
+        "from fixtures.core.processes import Process, Supervisor\n"
+        "from fixtures.core.redaction import Secrets\n"
         "loop = ['sh', '-c', 'trap \"\" TERM; while :; do sleep 0.1; done']\n"
         f"proc = Process(Supervisor(Secrets()), 'stubborn', loop, "
         f"Path({str(tmp_path / 'log')!r})).start()\n"

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from fixtures.core.errors import OptionError
 from fixtures.corpus import load
 from fixtures.doubles.tiers import recorded
 from fixtures.doubles.tiers.app import build_app
-from fixtures.errors import OptionError
 
 
 def recording(**change: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixtures.redaction import Leak, Redactor, Secrets, fingerprint, placeholder
+from fixtures.core.redaction import Leak, Redactor, Secrets, fingerprint, placeholder
 
 
 def test_every_known_secret_is_replaced_by_its_name_and_fingerprint_longest_first() -> None:

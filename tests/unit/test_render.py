@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.core.errors import ManifestError
 from fixtures.discovery import load_gateway
-from fixtures.errors import ManifestError
 from fixtures.litellm.render import render_litellm_config
 from tests.manifest_patch import REFERENCE, patched_manifests
 

@@ -1,5 +1,5 @@
 """A death belongs to the run whose process died: a later test, with a supervisor of its own, sees
-none and waits undisturbed. Nothing of a run lives in a module (``fixtures.run``), so there is no
+none and waits undisturbed. Nothing of a run lives in a module (``fixtures.core.run``), so there is no
 guard to forget; the probe runs in a child pytest, as two consecutive tests of one session."""
 
 from __future__ import annotations

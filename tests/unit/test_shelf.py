@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from fixtures.archive import Archive, Shelf
+from fixtures.core.timeouts import Timeouts
 from fixtures.corpus import load
 from fixtures.paperless_ngx.client import Stored
 from fixtures.stack.base import Capability, Stack
 from fixtures.stack.pipeline import Pipeline
-from fixtures.timeouts import Timeouts
 
 
 @dataclass

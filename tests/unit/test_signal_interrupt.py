@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from fixtures.errors import SignalInterrupt
+from fixtures.core.errors import SignalInterrupt
 from fixtures.plugin import _interrupt
 from fixtures.report.hooks import RunState, SessionHooks
 

@@ -18,8 +18,8 @@ import httpx
 import pytest
 import uvicorn
 
+from fixtures.core.wait import wait_for
 from fixtures.doubles.tiers.app import build_app
-from fixtures.wait import wait_for
 
 CLASSIFY = "Return JSON with title, correspondent, tags, document_type."
 MODELS = {"vllm": "Qwen/Qwen2.5-7B-Instruct-AWQ", "ollama": "qwen2.5:3b"}

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.errors import ComponentError, OptionError, WaitTimeout
-from fixtures.options import Options
+from fixtures.core.errors import ComponentError, OptionError, WaitTimeout
+from fixtures.core.options import Options
+from fixtures.core.timeouts import DEPRECATED_TIMEOUT, Timeouts, seconds_option, timeout_option
+from fixtures.core.wait import wait_for
 from fixtures.report.run_folder import keep_count
-from fixtures.timeouts import DEPRECATED_TIMEOUT, Timeouts, seconds_option, timeout_option
-from fixtures.wait import wait_for
 
 
 def test_wait_for_returns_the_first_truthy_value() -> None:
