@@ -30,10 +30,11 @@ def _group(item: pytest.Item) -> int:
     return next((n for n, prefix in enumerate(ORDER) if path.startswith(prefix)), len(ORDER))
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The lint first (no stack, milliseconds), then ``ORDER``, then the suites; stable within each."""
-    items.sort(key=lambda item: (item.get_closest_marker("lint") is None, _group(item)))
+    """``ORDER``, then the suites; stable within each. Before the plugin's own sort, which then puts
+    the lint first (fixtures/plugin.py), keeping this order behind it."""
+    items.sort(key=_group)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
