@@ -21,6 +21,9 @@ POOLED = (
     "tests.controls.test_no_leftovers",
     "tests.controls.test_dead_component",
 )
+# Runs whose verdict is pinned test by test, timing budgets included (the owner-style tree's failover
+# and resilience tests): alone in the pool, no other child beside it, as the suites' own run is.
+ALONE = ("tests.controls.test_owner_style_tree",)
 ROOT_KEY = pytest.StashKey[Path]()
 LAST_BENCH_KEY = pytest.StashKey[str]()
 
@@ -50,7 +53,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     config.stash[ROOT_KEY] = root = Path(tempfile.mkdtemp(prefix="conformance-children-"))
     for module in chosen:
         for key, job in module.child_runs(session.items, root / module.__name__.rsplit(".", 1)[-1]).items():
-            pool.submit(key, job)
+            pool.submit(key, job, alone=module.__name__ in ALONE)
     benches = [item.nodeid for item in session.items if _group(item) == 0]
     if benches:
         config.stash[LAST_BENCH_KEY] = benches[-1]  # the pool starts once it is done

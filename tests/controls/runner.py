@@ -38,22 +38,28 @@ class ChildPool:
     key -> job); the session submits them all once collection is done, slowest first, and the pool
     starts them once the benchmarks are over (they measure on a quiet machine). So the children of
     every module run while the session runs other tests, and the pool is never idle between
-    modules; a module's fixture then takes its results (``pooled``). Workers are daemon threads: at
-    the session's end queued jobs are dropped and a running child dies with the session."""
+    modules; a module's fixture then takes its results (``pooled``). A job submitted ``alone`` runs
+    with no other child beside it (a run whose verdict includes timing budgets, as the suites' own
+    run does); the others wait for it. Workers are daemon threads: at the session's end queued jobs
+    are dropped and a running child dies with the session."""
 
     def __init__(self, parallel: int = CHILDREN_AT_ONCE) -> None:
-        self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]]] = queue.Queue()
+        self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any], bool]] = queue.Queue()
         self._futures: dict[str, Future[Any]] = {}
+        self._slots = threading.Condition()  # guards the three counts below
+        self._running = 0
+        self._alone_running = False
+        self._alone_waiting = 0
         self._gate = threading.Event()
         self._closed = threading.Event()
         for n in range(parallel):
             threading.Thread(target=self._work, name=f"child runs {n}", daemon=True).start()
 
-    def submit(self, key: str, job: Callable[[], Any]) -> None:
+    def submit(self, key: str, job: Callable[[], Any], alone: bool = False) -> None:
         if key not in self._futures:
             future: Future[Any] = Future()
             self._futures[key] = future
-            self._jobs.put((job, future))
+            self._jobs.put((job, future, alone))
 
     def has(self, key: str) -> bool:
         return key in self._futures
@@ -71,17 +77,38 @@ class ChildPool:
 
     def _work(self) -> None:
         while True:
-            job, future = self._jobs.get()
+            job, future, alone = self._jobs.get()
             self._gate.wait()
             if self._closed.is_set():
                 future.cancel()
                 continue
             if not future.set_running_or_notify_cancel():
                 continue
+            self._enter(alone)
             try:
                 future.set_result(job())
             except BaseException as exc:  # handed to the fixture that takes it, in its own thread
                 future.set_exception(exc)
+            finally:
+                self._leave()
+
+    def _enter(self, alone: bool) -> None:
+        """A job ``alone`` waits until no child runs; while it waits or runs, no other starts."""
+        with self._slots:
+            if alone:
+                self._alone_waiting += 1
+                self._slots.wait_for(lambda: self._running == 0)
+                self._alone_waiting -= 1
+                self._alone_running = True
+            else:
+                self._slots.wait_for(lambda: not self._alone_running and not self._alone_waiting)
+            self._running += 1
+
+    def _leave(self) -> None:
+        with self._slots:
+            self._running -= 1
+            self._alone_running = False if self._running == 0 else self._alone_running
+            self._slots.notify_all()
 
 
 POOL_KEY = pytest.StashKey[ChildPool]()
